@@ -21,7 +21,9 @@ def main() -> int:
     for line in missing:
         print(line, file=sys.stderr)
     if missing:
-        print("Start the missing server(s) (see README, 'Running the tests') and run `make test` again.", file=sys.stderr)
+        print(
+            "Start the missing server(s) (see README, 'Running the tests') and run `make test` again.", file=sys.stderr
+        )
         return 1
     return 0
 

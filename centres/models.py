@@ -58,11 +58,19 @@ class Centre(models.Model):
     address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
     address_ru = models.CharField(_("address (Russian)"), max_length=300, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)

@@ -28,4 +28,3 @@ def user_is_centre_staff(user) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user_has_role(user, OPERATOR) or user_has_role(user, CENTRE_MANAGER)
-

@@ -86,8 +86,12 @@ class ServiceQuerySet(models.QuerySet):
 
 class Service(models.Model):
     code = models.SlugField(_("code"), max_length=100, unique=True, validators=[code_validator])
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services", verbose_name=_("provider"))
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services", verbose_name=_("category"))
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="services", verbose_name=_("provider")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="services", verbose_name=_("category")
+    )
 
     name_az = models.CharField(_("name (Azerbaijani)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
