@@ -1,0 +1,45 @@
+"""Reads of centres, with their related rows prefetched so lists cost a fixed number of queries."""
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Centre, CentreService, Closure, Counter, MobileStop, OpeningHours
+
+
+def _with_hours(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("city").prefetch_related(
+        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")),
+        Prefetch("closures", queryset=Closure.objects.order_by("starts_on")),
+        Prefetch("stops", queryset=MobileStop.objects.order_by("date", "starts_at")),
+    )
+
+
+def centre_list(*, city: str | None = None, service: str | None = None, kind: str | None = None) -> QuerySet:
+    """Active centres, optionally in one city (code), offering one service (code), of one kind."""
+    queryset = Centre.objects.public()
+    if city:
+        queryset = queryset.filter(city__code=city)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if service:
+        queryset = queryset.filter(
+            offers__service__code=service, offers__is_active=True, offers__service__is_published=True
+        )
+    return _with_hours(queryset.distinct())
+
+
+def centre_get(code: str) -> Centre:
+    queryset = _with_hours(Centre.objects.public()).prefetch_related(
+        Prefetch(
+            "offers",
+            queryset=CentreService.objects.filter(is_active=True, service__is_published=True, service__is_active=True)
+            .select_related("service__provider", "service__category")
+            .order_by("service__name_az"),
+        ),
+        Prefetch("counters", queryset=Counter.objects.filter(is_active=True).prefetch_related("services")),
+    )
+    return get_object_or_404(queryset, code=code)
+
+
+def centres_offering(service) -> QuerySet:
+    return centre_list(service=service.code)
