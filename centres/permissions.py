@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from asan_portal.roles import CENTRE_MANAGER, OFFICIAL, OPERATOR, user_has_role
+from asan_portal.roles import ALL_CENTRE_ROLES, CENTRE_MANAGER, OFFICIAL, OPERATOR, user_has_role
 
 from .models import Centre, StaffRole
 
@@ -28,3 +28,25 @@ def user_is_centre_staff(user) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or user_has_role(user, OPERATOR) or user_has_role(user, CENTRE_MANAGER)
+
+
+def user_has_all_centres(user) -> bool:
+    """Superusers and the cross-centre roles (catalogue administrators, officials, volunteer
+    coordinators) are not limited to the centres they work in."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=ALL_CENTRE_ROLES).exists()
+
+
+def centres_for_admin(user, *, manage: bool = False):
+    """Centres whose rows the admin shows `user` (`manage=False`) or lets them change (`manage=True`).
+
+    The role's model permissions say *what* a user may do; this says *where*: operators see
+    their centres, only managers change anything in theirs, cross-centre roles see every centre.
+    """
+    if user_has_all_centres(user):
+        return Centre.objects.all()
+    if not user.is_authenticated:
+        return Centre.objects.none()
+    roles = (StaffRole.MANAGER,) if manage else (StaffRole.OPERATOR, StaffRole.MANAGER)
+    return Centre.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
