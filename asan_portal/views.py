@@ -1,11 +1,35 @@
 from django.db import connection
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.generic import TemplateView
 
+from centres.models import Centre
+from services.models import Category
+from services.selectors import service_list
+
+POPULAR_SERVICES = 8
+
 
 class HomeView(TemplateView):
+    """Search first, then life situations (categories), the most widely offered services and the centres."""
+
     template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        public = Q(services__is_published=True, services__is_active=True, services__provider__is_active=True)
+        context["categories"] = [
+            c for c in Category.objects.annotate(service_count=Count("services", filter=public)) if c.service_count
+        ]
+        # "Popular" until bookings give real numbers: the services offered in the most centres.
+        context["popular_services"] = list(
+            service_list()
+            .annotate(centre_count=Count("offers", filter=Q(offers__is_active=True, offers__centre__is_active=True)))
+            .order_by("-centre_count", "name_az")[:POPULAR_SERVICES]
+        )
+        context["centre_count"] = Centre.objects.public().count()
+        return context
 
 
 def healthz(request):

@@ -1,0 +1,62 @@
+"""Public centre pages: the list (filters, open-now badges, "nearest to me") and one centre's page."""
+
+import datetime as dt
+from itertools import groupby
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+
+from asan_portal.azerbaijani import sort_key
+
+from .forms import CentreFilterForm
+from .hours import holiday_dates, opening_status, weekly_hours
+from .models import PublicHoliday, Weekday
+from .selectors import centre_get, centre_list
+
+# How far ahead the centre page lists holidays, closures and mobile stops.
+UPCOMING_DAYS = 60
+
+
+class CentreListView(View):
+    def get(self, request):
+        form = CentreFilterForm(request.GET)
+        centres = list(centre_list(**form.filters()))
+        now = timezone.now()
+        today = timezone.localdate(now)
+        holidays = holiday_dates(today, today + dt.timedelta(days=14))
+        offices = [(centre, opening_status(centre, now, holidays=holidays)) for centre in centres]
+        return render(request, "centres/centre_list.html", {"form": form, "offices": offices})
+
+
+class CentreDetailView(View):
+    def get(self, request, code):
+        centre = centre_get(code)
+        now = timezone.now()
+        today = timezone.localdate(now)
+        horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+        holidays = list(PublicHoliday.objects.filter(date__range=(today, horizon)).order_by("date"))
+        status = opening_status(
+            centre,
+            now,
+            holidays={h.date for h in holidays if h.date <= today + dt.timedelta(days=14)},
+        )
+        hours = [(Weekday(weekday).label, periods) for weekday, periods in weekly_hours(centre)]
+        context = {
+            "centre": centre,
+            "status": status,
+            "hours": hours,
+            "today_weekday": Weekday(today.weekday()).label,
+            "holidays": holidays,
+            "closures": [c for c in centre.closures.all() if today <= c.ends_on and c.starts_on <= horizon],
+            "stops": [s for s in centre.stops.all() if today <= s.date <= horizon],
+            "service_groups": _services_by_category(centre),
+        }
+        return render(request, "centres/centre_detail.html", context)
+
+
+def _services_by_category(centre) -> list[tuple]:
+    """[(category, [service, ...]), ...] in catalogue order, services alphabetical in the active language."""
+    services = [offer.service for offer in centre.offers.all()]
+    services.sort(key=lambda s: (s.category.position, sort_key(s.category.name_az), sort_key(s.name)))
+    return [(category, list(items)) for category, items in groupby(services, key=lambda s: s.category)]
