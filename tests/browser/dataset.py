@@ -51,7 +51,11 @@ def build_catalogue() -> Catalogue:
         name_ru="Документы, удостоверяющие личность",
     )
     notary_category = CategoryFactory(
-        code="notary", position=2, name_az="Notariat hərəkətləri", name_en="Notary acts", name_ru="Нотариальные действия"
+        code="notary",
+        position=2,
+        name_az="Notariat hərəkətləri",
+        name_en="Notary acts",
+        name_ru="Нотариальные действия",
     )
 
     passport = ServiceFactory(
@@ -101,7 +105,11 @@ def build_catalogue() -> Catalogue:
         passport,
         [
             ("Şəxsiyyət vəsiqəsi", "Identity card", "Удостоверение личности"),
-            ("Dövlət rüsumunun ödənilməsi haqqında qəbz", "Receipt for the state fee", "Квитанция об оплате госпошлины"),
+            (
+                "Dövlət rüsumunun ödənilməsi haqqında qəbz",
+                "Receipt for the state fee",
+                "Квитанция об оплате госпошлины",
+            ),
             ("Əvvəlki pasport (varsa)", "Previous passport (if any)", "Предыдущий паспорт (если есть)"),
         ],
     )
@@ -124,7 +132,11 @@ def build_catalogue() -> Catalogue:
         id_card,
         [
             ("Doğum haqqında şəhadətnamə", "Birth certificate", "Свидетельство о рождении"),
-            ("Dövlət rüsumunun ödənilməsi haqqında qəbz", "Receipt for the state fee", "Квитанция об оплате госпошлины"),
+            (
+                "Dövlət rüsumunun ödənilməsi haqqında qəbz",
+                "Receipt for the state fee",
+                "Квитанция об оплате госпошлины",
+            ),
         ],
     )
 
