@@ -7,11 +7,16 @@ so kiosks, apps and other registries handle failures in one place.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .i18n import LANGUAGE_CODES, translated_value
 
 
 class StandardPagination(PageNumberPagination):
@@ -73,3 +78,103 @@ def exception_handler(exc, context):
     return error_response(
         code=code, message=message, status_code=response.status_code, fields=fields, headers=dict(response.items())
     )
+
+
+# --- Shared by the public read-only API (catalogue, centres) --------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable reason, e.g. `not_found`, `validation_error`.")
+    message = serializers.CharField(help_text="A sentence for people, in the request language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per-parameter messages when the input was not valid.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one shape of every error answer (documentation only)."""
+
+    error = ErrorDetailSerializer()
+
+
+NOT_FOUND_RESPONSE = OpenApiResponse(ErrorSerializer, description="No object has this code.")
+PAGE_NOT_FOUND_RESPONSE = OpenApiResponse(ErrorSerializer, description="There is no page with this number.")
+BAD_REQUEST_RESPONSE = OpenApiResponse(ErrorSerializer, description="A query parameter is not valid.")
+
+LANGUAGE_PARAMETER = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    enum=LANGUAGE_CODES,
+    description="Language of the localised fields; overrides Accept-Language. Default: az.",
+)
+
+
+class LocalisedApiMixin:
+    """Answer in the language asked for with `?lang=`, else Accept-Language, else Azerbaijani.
+
+    The language is active for the whole request (serializers and error messages), and
+    an unknown `lang` is a 400 in the common error shape.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        language = request.GET.get("lang")
+        if language in LANGUAGE_CODES:
+            with translation.override(language):
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        language = request.query_params.get("lang")
+        if language is not None and language not in LANGUAGE_CODES:
+            raise exceptions.ValidationError(
+                {"lang": [_("Choose one of these languages: %(codes)s.") % {"codes": ", ".join(LANGUAGE_CODES)}]}
+            )
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = translation.get_language()
+        return response
+
+
+class TranslationsSerializer(serializers.Serializer):
+    """The same text in every language of the portal (documentation of `*_i18n` fields)."""
+
+    az = serializers.CharField()
+    en = serializers.CharField()
+    ru = serializers.CharField()
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class LocalisedField(serializers.Field):
+    """A translated attribute in the request language, falling back to Azerbaijani.
+
+    `name = LocalisedField()` reads `name_az`/`name_en`/`name_ru` of the object.
+    """
+
+    def __init__(self, field: str | None = None, **kwargs):
+        self.translated_field = field
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        self.translated_field = self.translated_field or field_name
+
+    def to_representation(self, value):
+        return translated_value(value, self.translated_field)
+
+
+@extend_schema_field(TranslationsSerializer)
+class TranslationsField(serializers.Field):
+    """Every translation of an attribute: `name_i18n = TranslationsField("name")`."""
+
+    def __init__(self, field: str, **kwargs):
+        self.translated_field = field
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return {code: getattr(value, f"{self.translated_field}_{code}", "") or "" for code in LANGUAGE_CODES}

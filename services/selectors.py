@@ -1,6 +1,6 @@
 """Reads of the catalogue, with related rows fetched up front (no N+1 in pages or the API)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Category, FeeOption, Provider, RequiredDocument, Service
@@ -27,7 +27,9 @@ def service_list(
     return queryset.order_by("name_az")
 
 
-def service_get(code: str) -> Service:
+def service_get(code: str, *, with_centres: bool = False) -> Service:
+    """A public service with documents and fee options; `with_centres` adds `offered_at`,
+    the active centres offering it (with their city), ordered by city and name."""
     queryset = (
         Service.objects.public()
         .select_related("provider", "category")
@@ -36,7 +38,22 @@ def service_get(code: str) -> Service:
             Prefetch("fee_options", queryset=FeeOption.objects.order_by("position", "fee_azn")),
         )
     )
-    return get_object_or_404(queryset, code=code)
+    if with_centres:
+        from centres.models import CentreService  # centres depends on services, not the other way round
+
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=CentreService.objects.filter(is_active=True, centre__is_active=True)
+                .select_related("centre__city")
+                .order_by("centre__city__name_az", "centre__name_az"),
+                to_attr="active_offers",
+            )
+        )
+    service = get_object_or_404(queryset, code=code)
+    if with_centres:
+        service.offered_at = [offer.centre for offer in service.active_offers]
+    return service
 
 
 def provider_list() -> QuerySet:
@@ -45,3 +62,30 @@ def provider_list() -> QuerySet:
 
 def category_list() -> QuerySet:
     return Category.objects.order_by("position", "name_az")
+
+
+_PUBLIC_SERVICES = Q(services__is_published=True, services__is_active=True)
+
+
+def provider_list_with_counts() -> QuerySet:
+    """Active providers, each with `service_count`: how many public services it offers."""
+    return provider_list().annotate(service_count=Count("services", filter=_PUBLIC_SERVICES))
+
+
+def provider_get(code: str) -> Provider:
+    """An active provider with its public services prefetched (as `public_services`)."""
+    queryset = provider_list_with_counts().prefetch_related(
+        Prefetch(
+            "services",
+            queryset=Service.objects.public().select_related("category").order_by("name_az"),
+            to_attr="public_services",
+        )
+    )
+    return get_object_or_404(queryset, code=code)
+
+
+def category_list_with_counts() -> QuerySet:
+    """Categories, each with `service_count`: how many public services of active providers it holds."""
+    return category_list().annotate(
+        service_count=Count("services", filter=_PUBLIC_SERVICES & Q(services__provider__is_active=True))
+    )
