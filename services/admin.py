@@ -7,6 +7,7 @@ HistoryRequestMiddleware records the signed-in user on every save made here.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -53,6 +54,8 @@ class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_az", "name_en", "name_ru", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name_az", "name_en", "name_ru"]
+    # Agencies' sites are all https; this is also Django 6's default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["code", "kind", "website", "is_active"]}),
         (_("Name"), {"fields": [_translated_row("name")]}),

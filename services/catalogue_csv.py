@@ -393,8 +393,7 @@ def catalogue_validate_csv(*, file) -> tuple[list[_ParsedRow], list[ImportProble
                     % {"code": code, "line": first_line_of_code[code]},
                 )
             )
-            continue
-        if code:
+        elif code:
             first_line_of_code[code] = line
         row = _parse_row(line, cells, providers=providers, categories=categories, existing=existing, errors=errors)
         if row is not None:

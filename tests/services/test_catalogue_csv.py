@@ -152,7 +152,7 @@ def test_invalid_file_changes_nothing_and_lists_every_bad_row(importer, provider
         make_row(code="a-1", provider="no-such-agency"),  # line 3
         make_row(code="a-2", fee_azn="five"),  # line 4
         make_row(code="a-3", name_az="  "),  # line 5
-        make_row(code="id-card-issue"),  # line 6: duplicate of line 2
+        make_row(code="id-card-issue", is_published="perhaps"),  # line 6: duplicate of line 2, and a bad boolean
         make_row(code="a-4", bookable_online="maybe", is_active="nope"),  # line 7: two bad columns
         make_row(code="a-5", category="nowhere", fee_azn="-3", processing_days_kind="hours"),  # line 8
         make_row(code="Bad Code!", duration_minutes="1"),  # line 9: model validators
@@ -178,6 +178,7 @@ def test_invalid_file_changes_nothing_and_lists_every_bad_row(importer, provider
         (4, "fee_azn"),
         (5, "name_az"),
         (6, "code"),
+        (6, "is_published"),
         (7, "bookable_online"),
         (7, "is_active"),
         (8, "category"),
