@@ -19,13 +19,14 @@ class CodeFilterField(serializers.SlugField):
         self.queryset = queryset
         self.unknown_message = unknown_message
         kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)  # "?provider=" from an empty form select means "any"
         kwargs.setdefault("max_length", 100)
         kwargs.setdefault("error_messages", {"invalid": _("A code has only Latin letters, digits and hyphens.")})
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
-        code = super().to_internal_value(data)
-        if not self.queryset.filter(code=code).exists():
+    def run_validation(self, data=serializers.empty):
+        code = super().run_validation(data)  # the format is checked first, so no query for "bad code!"
+        if code and not self.queryset.filter(code=code).exists():
             raise serializers.ValidationError(self.unknown_message % {"code": code})
         return code
 
@@ -58,7 +59,7 @@ class ServiceListFilters(serializers.Serializer):
         data = self.validated_data
         return {
             "query": data.get("search", "").strip(),
-            "provider": data.get("provider"),
-            "category": data.get("category"),
-            "centre": data.get("centre"),
+            "provider": data.get("provider") or None,
+            "category": data.get("category") or None,
+            "centre": data.get("centre") or None,
         }
