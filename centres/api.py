@@ -111,6 +111,9 @@ class CentreDetailApi(LocalisedApiMixin, RetrieveAPIView):
             ).order_by("date")
         )
         centre.offered_services = [o.service for o in centre.offers.all() if o.service.provider.is_active]
+        public = {service.pk for service in centre.offered_services}
+        for counter in centre.counters.all():
+            counter.public_service_codes = sorted(s.code for s in counter.services.all() if s.pk in public)
         return centre
 
     def get_serializer_context(self):

@@ -102,10 +102,9 @@ class MobileStopSerializer(serializers.Serializer):
 class CounterSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     label = serializers.CharField()
-    services = serializers.SerializerMethodField(help_text="Codes of the services handled at this counter.")
-
-    def get_services(self, counter) -> list[str]:
-        return sorted(service.code for service in counter.services.all())
+    services = serializers.ListField(
+        child=serializers.CharField(), source="public_service_codes", help_text="Codes of the services handled here."
+    )
 
 
 class CentreServiceSerializer(serializers.Serializer):
