@@ -51,6 +51,11 @@ def opening_status(
     centre: Centre, at: dt.datetime | None = None, *, holidays: set[dt.date] | None = None
 ) -> OpeningStatus:
     at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("opening_status needs an aware datetime")
+    # Compare in UTC: aware datetimes sharing one tzinfo compare by wall clock, which is
+    # wrong in the repeated hour when daylight saving time ends (Europe/Berlin, say).
+    at = at.astimezone(dt.UTC)
     today = at.astimezone(centre.tz).date()
     horizon = 14
     if holidays is None:

@@ -53,7 +53,7 @@ class Command(BaseCommand):
         for spec, created in users:
             what = spec.role or "superuser"
             if spec.membership:
-                what += f" at Baku No. 1 ({spec.membership})"
+                what += " at Baku No. 1"
             note = "" if created else " (already existed, password unchanged)"
             self.stdout.write(f"  {spec.username:<12} {what}{note}")
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
