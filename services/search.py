@@ -20,6 +20,7 @@ catalogue (a few hundred rows) is ranked whole, with difflib breaking ties.
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
@@ -125,6 +126,9 @@ def allowed_edits(term: str) -> int:
     return 2
 
 
+# Catalogue words repeat across services (provider and category names, "verilməsi", ...),
+# so the same pair is scored many times in one search and across searches.
+@lru_cache(maxsize=100_000)
 def term_match(term: str, word: str) -> float:
     """How well one folded query word matches one folded word of the text (0 = not at all)."""
     if word == term:
