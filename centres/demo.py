@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from asan_portal import roles
@@ -97,7 +97,8 @@ class CentresLoadResult:
 
     def count(self, bucket: dict[str, int], model, number: int) -> None:
         if number:
-            name = str(model._meta.verbose_name_plural)
+            with translation.override("en"):
+                name = str(model._meta.verbose_name_plural)
             bucket[name] = bucket.get(name, 0) + number
 
 

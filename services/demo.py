@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from asan_portal.i18n import LANGUAGE_CODES
@@ -41,9 +41,11 @@ class CatalogueLoadResult:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
 
-    def count(self, bucket: dict[str, int], model_name: str, number: int) -> None:
+    def count(self, bucket: dict[str, int], model, number: int) -> None:
         if number:
-            bucket[model_name] = bucket.get(model_name, 0) + number
+            with translation.override("en"):
+                name = str(model._meta.verbose_name_plural)
+            bucket[name] = bucket.get(name, 0) + number
 
 
 def _fail(path: Path, what: str, message: str):
@@ -281,8 +283,8 @@ def _upsert(model, rows: list[dict], fields: list[str], result: CatalogueLoadRes
         bulk_update_with_history(
             to_update, model, update_fields, batch_size=BATCH_SIZE, default_change_reason="load_demo"
         )
-    result.count(result.created, model._meta.verbose_name_plural, len(to_create))
-    result.count(result.updated, model._meta.verbose_name_plural, len(to_update))
+    result.count(result.created, model, len(to_create))
+    result.count(result.updated, model, len(to_update))
     return existing
 
 
@@ -326,7 +328,7 @@ def _sync_children(services: dict[str, Service], rows: list[dict], result: Catal
             model.objects.filter(service_id__in=stale).delete()
         if new:
             bulk_create_with_history(new, model, batch_size=BATCH_SIZE, default_change_reason="load_demo")
-        result.count(result.created, model._meta.verbose_name_plural, len(new))
+        result.count(result.created, model, len(new))
 
 
 @transaction.atomic
