@@ -2,6 +2,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from centres.models import Centre
@@ -44,9 +45,22 @@ def healthz(request):
     return JsonResponse({"database": database}, status=status)
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(code: str, message: str, status: int) -> JsonResponse:
+    # The same shape as asan_portal.api.exception_handler, for URLs no API view answers.
+    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+
+
 def page_not_found(request, exception):
+    if _is_api(request):
+        return _api_error("not_found", gettext("There is no API endpoint at this address."), 404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if _is_api(request):
+        return _api_error("server_error", gettext("Something went wrong on our side. Try again later."), 500)
     return render(request, "500.html", status=500)

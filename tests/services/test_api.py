@@ -282,3 +282,14 @@ def test_api_is_read_only(client, passport):
 
     assert response.status_code in (403, 405)
     assert "error" in response.json()
+
+
+def test_unknown_api_address_is_a_404_in_the_error_shape(client):
+    response = client.get("/api/v1/no-such-resource/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "not_found"
+    assert error["message"]
+    assert error["fields"] == {}
