@@ -27,28 +27,6 @@ def _translated_row(name: str) -> tuple[str, str, str]:
     return (f"{name}_az", f"{name}_en", f"{name}_ru")
 
 
-def _refresh_services(queryset) -> None:
-    for service in queryset.select_related("provider", "category"):
-        catalogue_services.service_refresh_search_text(service=service)
-
-
-def _refresh_for_provider(provider: Provider) -> None:
-    # Prefer the catalogue's own bulk helper when it exists; the loop gives the same result.
-    helper = getattr(catalogue_services, "provider_refresh_search_text", None)
-    if helper is not None:
-        helper(provider=provider)
-    else:
-        _refresh_services(provider.services.all())
-
-
-def _refresh_for_category(category: Category) -> None:
-    helper = getattr(catalogue_services, "category_refresh_search_text", None)
-    if helper is not None:
-        helper(category=category)
-    else:
-        _refresh_services(category.services.all())
-
-
 @admin.register(Provider)
 class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_az", "name_en", "name_ru", "kind", "is_active"]
@@ -65,7 +43,7 @@ class ProviderAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # The provider's names are part of each of its services' search text.
-        _refresh_for_provider(obj)
+        catalogue_services.provider_refresh_search_texts(provider=obj)
 
 
 @admin.register(Category)
@@ -80,7 +58,8 @@ class CategoryAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        _refresh_for_category(obj)
+        # The category's names are part of each of its services' search text.
+        catalogue_services.category_refresh_search_texts(category=obj)
 
 
 class RequiredDocumentInline(admin.TabularInline):

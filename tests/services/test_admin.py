@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.contrib.admin import site as admin_site
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -134,6 +135,8 @@ def test_official_can_view_the_catalogue_but_not_change_it(client, login):
     assert client.get(reverse("admin:services_service_history", args=[service.pk])).status_code == 200
     assert client.get(reverse("admin:services_service_add")).status_code == 403
     assert client.get(reverse("admin:services_service_import_csv")).status_code == 403
+    centre = CentreFactory()
+    assert client.get(reverse("admin:centres_centre_change", args=[centre.pk])).status_code == 200
     export = client.get(reverse("admin:services_service_export_csv"))
     assert export.status_code == 200
     assert export["Content-Type"].startswith("text/csv")
@@ -260,3 +263,29 @@ def test_centre_manager_changes_only_counters_of_their_own_centre(client, login)
     other_counter.refresh_from_db()
     assert own_counter.label == "Renamed"
     assert other_counter.label == "B"
+
+
+def test_every_catalogue_and_centre_admin_page_opens_for_a_superuser(client, login):
+    """Catches a bad fieldset, inline or autocomplete before an administrator does."""
+    login(superuser=True)
+    service = ServiceFactory()
+    RequiredDocumentFactory(service=service)
+    centre = CentreFactory()
+    Counter.objects.create(centre=centre, number=1).services.add(service)
+    StaffMembership.objects.create(user=get_user_model().objects.get(), centre=centre, role=StaffRole.OPERATOR)
+    registered = [model for model in admin_site._registry if model._meta.app_label in ("services", "centres")]
+    assert len(registered) >= 9
+
+    for model in registered:
+        opts = model._meta
+        obj = model.objects.first()
+        pages = [
+            f"admin:{opts.app_label}_{opts.model_name}_changelist",
+            f"admin:{opts.app_label}_{opts.model_name}_add",
+        ]
+        urls = [reverse(name) for name in pages]
+        if obj is not None:
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]))
+        for url in urls:
+            assert client.get(url).status_code == 200, url
