@@ -30,7 +30,7 @@
       var label = item.querySelector(".distance");
       if (label && isFinite(item.distance)) {
         var km = item.distance < 10 ? item.distance.toFixed(1) : Math.round(item.distance).toString();
-        label.textContent = button.dataset.km.replace("%(distance)s", km);
+        label.textContent = button.dataset.km.replace("{distance}", km);
         label.hidden = false;
       }
     });
