@@ -1,10 +1,24 @@
 """Reads of the catalogue, with related rows fetched up front (no N+1 in pages or the API)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Collate
 from django.shortcuts import get_object_or_404
 
 from .models import Category, FeeOption, Provider, RequiredDocument, Service
 from .search import service_search
+
+AZERBAIJANI_COLLATION = "az-x-icu"
+
+
+def azerbaijani_order(field: str):
+    """Order by `field` in the Azerbaijani alphabet (a b c ç d e ə f ...) where the database knows it.
+
+    PostgreSQL has the ICU collation; the embedded SQLite falls back to code-point order.
+    """
+    if connection.vendor == "postgresql":
+        return Collate(F(field), AZERBAIJANI_COLLATION).asc()
+    return F(field).asc()
 
 
 def service_list(
@@ -24,7 +38,7 @@ def service_list(
         queryset = queryset.filter(offers__centre__code=centre, offers__is_active=True).distinct()
     if query:
         return service_search(query, queryset=queryset)
-    return queryset.order_by("name_az")
+    return queryset.order_by(azerbaijani_order("name_az"), "pk")
 
 
 def service_get(code: str, *, with_centres: bool = False) -> Service:
@@ -57,11 +71,11 @@ def service_get(code: str, *, with_centres: bool = False) -> Service:
 
 
 def provider_list() -> QuerySet:
-    return Provider.objects.filter(is_active=True).order_by("name_az")
+    return Provider.objects.filter(is_active=True).order_by(azerbaijani_order("name_az"), "pk")
 
 
 def category_list() -> QuerySet:
-    return Category.objects.order_by("position", "name_az")
+    return Category.objects.order_by("position", azerbaijani_order("name_az"), "pk")
 
 
 _PUBLIC_SERVICES = Q(services__is_published=True, services__is_active=True)
@@ -77,7 +91,7 @@ def provider_get(code: str) -> Provider:
     queryset = provider_list_with_counts().prefetch_related(
         Prefetch(
             "services",
-            queryset=Service.objects.public().select_related("category").order_by("name_az"),
+            queryset=Service.objects.public().select_related("category").order_by(azerbaijani_order("name_az")),
             to_attr="public_services",
         )
     )

@@ -57,7 +57,7 @@ def test_list_filters_by_city_service_and_kind(client, ganja, passport):
 def test_invalid_filters_are_400_with_a_readable_message(client, params, field, fragment):
     CentreFactory()
 
-    response = client.get(CENTRES_URL, params)
+    response = client.get(CENTRES_URL, {**params, "lang": "en"})
 
     assert response.status_code == 400
     error = response.json()["error"]

@@ -56,18 +56,19 @@ def passport(internal_affairs, travel):
 
 
 def test_list_is_paginated_and_in_azerbaijani_alphabetical_order(client):
-    for name in ["Çıxarış", "Arayış", "Ümumi xidmət", "Bəyannamə"]:
+    # Code-point order would put Ə, İ and Ç after every plain Latin letter, and Q before L.
+    for name in ["Fərdi sahibkar", "Əmlak", "Lisenziya", "İcazə", "Qeydiyyat", "Çıxarış", "Arayış"]:
         ServiceFactory(name_az=name)
 
-    response = client.get(SERVICES_URL, {"page_size": 3})
+    response = client.get(SERVICES_URL, {"page_size": 4})
 
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 4
-    assert [item["name"] for item in body["results"]] == ["Arayış", "Bəyannamə", "Çıxarış"]
+    assert body["count"] == 7
+    assert [item["name"] for item in body["results"]] == ["Arayış", "Çıxarış", "Əmlak", "Fərdi sahibkar"]
     assert body["next"] is not None
-    second = client.get(SERVICES_URL, {"page_size": 3, "page": 2}).json()
-    assert [item["name"] for item in second["results"]] == ["Ümumi xidmət"]
+    second = client.get(SERVICES_URL, {"page_size": 4, "page": 2}).json()
+    assert [item["name"] for item in second["results"]] == ["İcazə", "Qeydiyyat", "Lisenziya"]
 
 
 def test_list_item_carries_localised_and_all_translations(client, passport):
@@ -133,7 +134,7 @@ def test_filters_by_provider_category_and_centre(client, passport, internal_affa
     def listed(**params):
         return [item["code"] for item in client.get(SERVICES_URL, params).json()["results"]]
 
-    assert listed(provider="internal-affairs") == ["passport-issue", "id-card-issue"]
+    assert listed(provider="internal-affairs") == ["id-card-issue", "passport-issue"]  # Ş before Ü
     assert listed(category="travel-documents") == ["passport-issue"]
     assert listed(centre="baku-1") == ["notary", "id-card-issue"]
     assert listed(centre="baku-1", provider="internal-affairs") == ["id-card-issue"]
@@ -175,7 +176,7 @@ def test_unpublished_services_are_not_listed_nor_shown(client, passport):
     ],
 )
 def test_invalid_filters_are_400_with_a_readable_message(client, passport, params, field, fragment):
-    response = client.get(SERVICES_URL, params)
+    response = client.get(SERVICES_URL, {**params, "lang": "en"})
 
     assert response.status_code == 400
     error = response.json()["error"]
@@ -293,3 +294,12 @@ def test_unknown_api_address_is_a_404_in_the_error_shape(client):
     assert error["code"] == "not_found"
     assert error["message"]
     assert error["fields"] == {}
+
+
+def test_error_messages_follow_the_request_language(client):
+    english = client.get(SERVICES_URL, {"provider": "bad code!", "lang": "en"}).json()["error"]["fields"]["provider"][0]
+    azerbaijani = client.get(SERVICES_URL, {"provider": "bad code!"}).json()["error"]["fields"]["provider"][0]
+    russian = client.get(SERVICES_URL, {"provider": "bad code!"}, HTTP_ACCEPT_LANGUAGE="ru").json()["error"]
+    assert english == "A code has only Latin letters, digits and hyphens."
+    assert azerbaijani != english
+    assert russian["fields"]["provider"][0] not in (english, azerbaijani)
