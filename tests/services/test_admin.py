@@ -5,6 +5,7 @@ from django.contrib.admin import site as admin_site
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from asan_portal.azerbaijani import fold
 from asan_portal.roles import CATALOGUE_ADMIN, CENTRE_MANAGER, OFFICIAL, OPERATOR, role_grant, roles_sync
@@ -15,6 +16,13 @@ from tests.centres.factories import CentreFactory
 from tests.services.factories import ProviderFactory, RequiredDocumentFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in their English source text; the default language is Azerbaijani."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,13 @@ from services.models import RequiredDocument, Service
 from tests.services.factories import CategoryFactory, ProviderFactory, RequiredDocumentFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in their English source text; the default language is Azerbaijani."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
