@@ -153,3 +153,17 @@ def test_language_switcher_keeps_the_current_page(client, catalogue):
 def test_service_page_url_reverses_with_code(catalogue):
     with translation.override("en"):
         assert reverse("services:detail", kwargs={"code": "passport-issue"}) == "/en/services/passport-issue/"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading", "search_label"),
+    [
+        ("az", "Dövlət xidmətləri bir məkanda", "Sizə nə lazımdır?"),
+        ("en", "Public services in one place", "What do you need?"),
+        ("ru", "Государственные услуги в одном месте", "Что вам нужно?"),
+    ],
+)
+def test_interface_is_translated(client, catalogue, prefix, heading, search_label):
+    html = client.get(f"/{prefix}/").content.decode()
+    assert f'lang="{prefix}"' in html
+    assert heading in html and search_label in html
