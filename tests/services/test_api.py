@@ -303,3 +303,17 @@ def test_error_messages_follow_the_request_language(client):
     assert english == "A code has only Latin letters, digits and hyphens."
     assert azerbaijani != english
     assert russian["fields"]["provider"][0] not in (english, azerbaijani)
+
+
+def test_detail_runs_a_fixed_number_of_queries(client, passport, django_assert_max_num_queries):
+    ServiceFactory(code="small")
+    for number in range(5):
+        offer(CentreFactory(), passport)
+        RequiredDocumentFactory(service=passport, position=10 + number)
+
+    with django_assert_max_num_queries(5) as few:
+        client.get(f"{SERVICES_URL}small/")
+    with django_assert_max_num_queries(5) as many:
+        response = client.get(f"{SERVICES_URL}passport-issue/")
+    assert len(response.json()["centres"]) == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
