@@ -1,5 +1,8 @@
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from asan_portal.azerbaijani import fold
 from services import search
 from services.models import Service
 from services.search import rank_services, service_search, service_search_text, term_match
@@ -276,3 +279,22 @@ def test_postgres_and_python_paths_agree(catalogue, monkeypatch):
 )
 def test_term_match_levels(term, word, expected):
     assert term_match(term, word) == expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
+def test_any_query_answers_without_error_and_only_with_public_services(catalogue, query):
+    results = service_search(query)
+    assert all(service.is_published and service.is_active for service in results)
+    assert len({service.pk for service in results}) == len(results)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_service_is_found_by_its_own_name_typed_without_diacritics(catalogue, data):
+    service = data.draw(st.sampled_from(sorted(catalogue.values(), key=lambda s: s.code)))
+    language = data.draw(st.sampled_from(["az", "en", "ru"]))
+    name = getattr(service, f"name_{language}")
+    typed = data.draw(st.sampled_from([name, name.upper(), name.lower(), fold(name)]))
+
+    assert codes(service_search(typed))[0] == service.code
