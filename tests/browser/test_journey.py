@@ -86,6 +86,10 @@ def test_filters_update_results_without_reload(page: Page, site):
     expect(page.locator(".service-result")).to_contain_text("Certifying a power of attorney")
     assert page.evaluate("window.notReloaded === true")
     assert "provider=justice" in page.url
+    # the language links follow the filtered page
+    expect(page.get_by_role("link", name="Русский")).to_have_attribute(
+        "href", re.compile(r"^/ru/services/\?.*provider=justice")
+    )
 
 
 def test_nearest_to_me_sorts_centres_in_the_browser(browser, site):
