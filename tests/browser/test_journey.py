@@ -85,6 +85,7 @@ def test_filters_update_results_without_reload(page: Page, site):
     expect(page.locator(".service-result")).to_have_count(1)
     expect(page.locator(".service-result")).to_contain_text("Certifying a power of attorney")
     assert page.evaluate("window.notReloaded === true")
+    expect(page.locator("#results-status")).to_have_text("1 service found")  # announced by screen readers
     assert "provider=justice" in page.url
     # the language links follow the filtered page
     expect(page.get_by_role("link", name="Русский")).to_have_attribute(
