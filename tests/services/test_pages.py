@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.browser.dataset import build_catalogue
+from tests.centres.factories import CentreFactory, offer, weekday_hours
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,14 @@ def test_interface_is_translated(client, catalogue, prefix, heading, search_labe
     html = client.get(f"/{prefix}/").content.decode()
     assert f'lang="{prefix}"' in html
     assert heading in html and search_label in html
+
+
+def test_service_page_query_count_does_not_grow_with_centres(client, catalogue, django_assert_max_num_queries):
+    for _ in range(8):
+        centre = CentreFactory()
+        weekday_hours(centre)
+        offer(centre, catalogue.passport)
+    with django_assert_max_num_queries(10):
+        response = client.get("/az/services/passport-issue/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="centre-card"') == 10
