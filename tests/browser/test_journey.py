@@ -57,6 +57,8 @@ def test_the_same_journey_by_keyboard_only(page: Page, site):
     # The first Tab reaches the skip link, which moves focus to the main content.
     page.keyboard.press("Tab")
     expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
     _tab_to(page, "el.id === 'home-q'")
     page.keyboard.type("pasport")
     page.keyboard.press("Enter")
