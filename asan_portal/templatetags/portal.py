@@ -28,11 +28,13 @@ def language_links(context):
     links = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
+        url = translate_url(path, code)
         links.append(
             {
                 "code": code,
                 "name": info["name_local"],
-                "url": translate_url(path, code),
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url) if request else url,
                 "is_current": code == current,
             }
         )
