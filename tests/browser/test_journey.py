@@ -95,6 +95,16 @@ def test_filters_update_results_without_reload(page: Page, site):
     )
 
 
+def test_typing_in_the_search_box_updates_results(page: Page, site):
+    page.goto(f"{site}/az/services/")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Xidmət axtarın").press_sequentially("etibarname", delay=20)
+    expect(page.locator(".service-result")).to_have_count(1)
+    expect(page.locator(".service-result")).to_contain_text("Etibarnamənin təsdiqlənməsi")
+    assert page.evaluate("window.notReloaded === true")
+    page.wait_for_url(re.compile(r"q=etibarname"))
+
+
 def test_nearest_to_me_sorts_centres_in_the_browser(browser, site):
     # A citizen standing in Ganja: the Ganja centre moves to the top, with its distance.
     context = browser.new_context(geolocation={"latitude": 40.68, "longitude": 46.36}, permissions=["geolocation"])
