@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from centres.models import Closure, MobileStop, PublicHoliday
 from tests.browser.dataset import build_catalogue
-from tests.centres.factories import CentreFactory, weekday_hours
+from tests.centres.factories import CentreFactory, offer, weekday_hours
+from tests.services.factories import CategoryFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,11 @@ def test_unknown_centre_is_404_in_the_layout(client, catalogue):
     assert response.status_code == 404
     assert "Page not found" in html
     assert 'class="portal-header"' in html
+
+
+def test_centre_with_many_topics_gets_an_index_of_them(client, catalogue):
+    html = client.get("/az/centres/baku-1/").content.decode()
+    assert 'class="topic-index"' not in html  # three topics: no index needed
+    offer(catalogue.baku, ServiceFactory(category=CategoryFactory(code="archive", name_az="Arxiv arayışları")))
+    html = client.get("/az/centres/baku-1/").content.decode()
+    assert 'href="#topic-archive"' in html and 'id="topic-archive"' in html
