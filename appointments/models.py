@@ -1,1 +1,253 @@
-"""Models arrive with this app's own issue."""
+"""Appointments (online bookings), the waitlist, and the outbox of notifications.
+
+Which invariants the database keeps, and how (docs/adr/0008):
+- a counter never holds two overlapping active appointments: a PostgreSQL exclusion
+  constraint on (counter, [starts_at, ends_at)) for active statuses (migration 0002);
+  on the embedded SQLite, writes are serialised (IMMEDIATE transactions) and the
+  service checks first;
+- one active booking per FIN, service and local day (and the same per phone): partial
+  unique constraints, portable to SQLite;
+- a notification is sent at most once: a unique de-duplication key per message.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from centres.models import Centre, Counter
+from services.models import Service
+
+
+class AppointmentStatus(models.TextChoices):
+    HELD = "held", _("Waiting for the SMS code")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CHECKED_IN = "checked_in", _("Checked in")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Not confirmed in time")
+    LAPSED = "lapsed", _("Missed (arrived too late or not at all)")
+
+
+# Statuses that occupy counter time; the others free it.
+ACTIVE_STATUSES = (AppointmentStatus.HELD, AppointmentStatus.CONFIRMED, AppointmentStatus.CHECKED_IN)
+
+
+class Appointment(models.Model):
+    reference = models.CharField(_("booking reference"), max_length=16, unique=True)
+    # Only a hash of the private manage token is kept; the token itself is shown once.
+    manage_token_hash = models.CharField(max_length=64, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="appointments")
+    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    # The centre-local date of starts_at, kept for the per-day limits and the staff day view.
+    local_date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=AppointmentStatus.choices, default=AppointmentStatus.HELD
+    )
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    fin = models.CharField(_("personal ID number (FIN)"), max_length=7)
+    phone = models.CharField(_("mobile number"), max_length=16)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="az")
+
+    hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
+    verification_code_hash = models.CharField(max_length=64, blank=True)
+    verification_attempts = models.PositiveSmallIntegerField(default=0)
+    verification_codes_sent = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set when the counter was closed for the appointment's time; staff offer a new time.
+    needs_rescheduling = models.BooleanField(_("needs a new time"), default=False)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Staff member who booked on the citizen's behalf."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [
+            models.Index(fields=["centre", "local_date"]),
+            models.Index(fields=["counter", "starts_at"]),
+            models.Index(fields=["fin", "status"]),
+            models.Index(fields=["phone", "status"]),
+            models.Index(fields=["status", "hold_expires_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["fin", "service", "local_date"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="appointment_one_per_fin_service_day",
+            ),
+            models.UniqueConstraint(
+                fields=["phone", "service", "local_date"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="appointment_one_per_phone_service_day",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at
+
+
+class CitizenBookingLock(models.Model):
+    """One row per FIN and per phone, locked (SELECT ... FOR UPDATE) while a booking for that
+    person is written, so "at most N active bookings" holds under concurrent requests."""
+
+    key = models.CharField(max_length=32, unique=True)
+
+    class Meta:
+        verbose_name = _("citizen booking lock")
+
+    def __str__(self):
+        return self.key
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request carrying an Idempotency-Key, replayed for repeats."""
+
+    key = models.CharField(max_length=128)
+    scope = models.CharField(max_length=64)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a time")
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+class WaitlistEntry(models.Model):
+    """A citizen waiting for a time to free up for a service at a centre within some days."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="waitlist_entries")
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="waitlist_entries")
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("until"))
+    full_name = models.CharField(_("full name"), max_length=150)
+    fin = models.CharField(_("personal ID number (FIN)"), max_length=7)
+    phone = models.CharField(_("mobile number"), max_length=16)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="az")
+    status = models.CharField(max_length=16, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    offered_appointment = models.OneToOneField(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="waitlist_offer"
+    )
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    manage_token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="waitlist_days_in_order"),
+            models.UniqueConstraint(
+                fields=["fin", "service", "centre"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waitlist_one_per_fin_service_centre",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service.code} @ {self.centre.code}: {self.first_day}–{self.last_day}"
+
+
+class NotificationChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed after all retries")
+    SKIPPED = "skipped", _("Not needed any more")
+
+
+class Notification(models.Model):
+    """The outbox: every message is a row written in the same transaction as the change it
+    reports, then relayed by Celery. `dedup_key` makes a second send of the same message
+    impossible; `status` and `attempts` make retries visible."""
+
+    dedup_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=8, choices=NotificationChannel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="az")
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    # Not before this time (reminders); pending rows whose time has come are relayed.
+    send_after = models.DateTimeField(_("send after"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["status", "send_after"])]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient} ({self.status})"
+
+
+class SmsLogEntry(models.Model):
+    """What the development SMS backend 'sent': staff read it in the admin (and tests read codes)."""
+
+    recipient = models.CharField(max_length=16)
+    body = models.TextField()
+    notification = models.ForeignKey(Notification, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("SMS log entry")
+        verbose_name_plural = _("SMS log")
+
+    def __str__(self):
+        return f"{self.recipient}: {self.body[:40]}"

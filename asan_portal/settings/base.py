@@ -80,6 +80,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'asan_portal.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Take the write lock when a transaction starts, so check-then-write in the booking
+    # service is serialised on the embedded database (PostgreSQL uses constraints; ADR 8).
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"]["OPTIONS"]["timeout"] = 20
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Persistent connections: measured ~7x throughput on an indexed read (SETUP-NOTES).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -195,3 +200,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Booking and arrival rules (appointments/policy.py reads these; docs in .env.example).
+APPOINTMENTS = {
+    # Share of each counter's open time kept for citizens who come without booking.
+    "WALK_IN_SHARE": env.float("APPOINTMENTS_WALK_IN_SHARE", default=0.3),
+    # Booking window: from this many minutes ahead up to this many days ahead.
+    "MIN_LEAD_MINUTES": env.int("APPOINTMENTS_MIN_LEAD_MINUTES", default=60),
+    "MAX_DAYS_AHEAD": env.int("APPOINTMENTS_MAX_DAYS_AHEAD", default=30),
+    # Slot grid: appointments start on multiples of this many minutes from opening.
+    "SLOT_STEP_MINUTES": env.int("APPOINTMENTS_SLOT_STEP_MINUTES", default=10),
+    # An unconfirmed booking holds its time this long, waiting for the SMS code.
+    "HOLD_MINUTES": env.int("APPOINTMENTS_HOLD_MINUTES", default=10),
+    "CODE_MAX_ATTEMPTS": env.int("APPOINTMENTS_CODE_MAX_ATTEMPTS", default=5),
+    "CODE_MAX_SENDS": env.int("APPOINTMENTS_CODE_MAX_SENDS", default=3),
+    # Cancel or move up to this many minutes before the time.
+    "CHANGE_CUTOFF_MINUTES": env.int("APPOINTMENTS_CHANGE_CUTOFF_MINUTES", default=60),
+    # Arrival: check-in opens this early; more than this late, the booking lapses.
+    "CHECK_IN_EARLY_MINUTES": env.int("APPOINTMENTS_CHECK_IN_EARLY_MINUTES", default=30),
+    "LATE_GRACE_MINUTES": env.int("APPOINTMENTS_LATE_GRACE_MINUTES", default=10),
+    # Fair use per FIN and per phone.
+    "MAX_ACTIVE_PER_CITIZEN": env.int("APPOINTMENTS_MAX_ACTIVE_PER_CITIZEN", default=3),
+    # A waitlisted citizen has this long to accept an offered time.
+    "WAITLIST_OFFER_MINUTES": env.int("APPOINTMENTS_WAITLIST_OFFER_MINUTES", default=30),
+    # Reminders: the day before at this local time, and this many minutes before.
+    "REMINDER_DAY_BEFORE_AT": env("APPOINTMENTS_REMINDER_DAY_BEFORE_AT", default="18:00"),
+    "REMINDER_BEFORE_MINUTES": env.int("APPOINTMENTS_REMINDER_BEFORE_MINUTES", default=120),
+}
+# Reverse proxies in front of the portal whose X-Forwarded-For entries are trusted (rate limits).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
