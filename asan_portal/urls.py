@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("services/", include("services.urls")),
     path("centres/", include("centres.urls")),
+    path("appointments/", include("appointments.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,

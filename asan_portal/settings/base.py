@@ -229,3 +229,4 @@ APPOINTMENTS = {
 }
 # Reverse proxies in front of the portal whose X-Forwarded-For entries are trusted (rate limits).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
