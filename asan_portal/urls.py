@@ -9,6 +9,7 @@ from . import views
 api_v1 = [
     path("", include("services.api_urls")),
     path("", include("centres.api_urls")),
+    path("", include("appointments.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("services/", include("services.urls")),
     path("centres/", include("centres.urls")),
     path("appointments/", include("appointments.urls")),
+    path("staff/appointments/", include("appointments.staff_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,

@@ -1,0 +1,2 @@
+app_name = "appointments_staff"
+urlpatterns = []
