@@ -251,3 +251,31 @@ class SmsLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.body[:40]}"
+
+
+class CounterClosure(models.Model):
+    """A counter is closed for a period (staff shortage, repairs ...): no bookings there then.
+
+    Bookings already made in the period are flagged `needs_rescheduling` and their citizens
+    told by SMS (appointments/staff.py, docs/adr/0011)."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="closures", verbose_name=_("counter"))
+    starts_at = models.DateTimeField(_("closed from"))
+    ends_at = models.DateTimeField(_("closed until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("counter closure")
+        verbose_name_plural = _("counter closures")
+        indexes = [models.Index(fields=["counter", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="counter_closure_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.counter}: {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
