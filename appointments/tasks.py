@@ -1,40 +1,36 @@
-"""Celery tasks of the appointments app. They take ids or nothing, load fresh rows and call services."""
+"""Celery tasks of the appointments app.
+
+Each task takes ids or nothing, calls one service and is safe to run twice or in two workers
+at once (the services claim rows with SKIP LOCKED and guard on status), because with late
+acknowledgement a task whose worker died is delivered again. JSON only; explicit time
+limits, kept below the broker's visibility timeout. Beat runs them (asan_portal/celery.py).
+"""
 
 from celery import shared_task
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone
 
-from .models import Notification, NotificationChannel, NotificationStatus
-from .sms import get_backend
+from . import services
+from .notifications import notifications_send_due
+
+# Hard limit kills the worker process; the soft one lets the current row's transaction roll
+# back first. The relay's own time budget (NOTIFICATIONS["RELAY_TIME_BUDGET_SECONDS"]) ends
+# a run cleanly well before either.
+_LIMITS = {"acks_late": True, "reject_on_worker_lost": True, "soft_time_limit": 55, "time_limit": 60}
 
 
-@shared_task(acks_late=True)
-def notifications_relay_due(batch: int = 200) -> int:
-    """Send pending messages whose time has come."""
-    sent = 0
-    now = timezone.now()
-    ids = list(
-        Notification.objects.filter(status=NotificationStatus.PENDING, send_after__lte=now)
-        .order_by("send_after")
-        .values_list("pk", flat=True)[:batch]
-    )
-    for pk in ids:
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=NotificationStatus.PENDING)
-                .first()
-            )
-            if notification is None:
-                continue
-            if notification.channel == NotificationChannel.SMS:
-                get_backend().send(to=notification.recipient, body=notification.body, notification=notification)
-            else:
-                send_mail(notification.subject, notification.body, None, [notification.recipient])
-            notification.status = NotificationStatus.SENT
-            notification.sent_at = timezone.now()
-            notification.attempts += 1
-            notification.save(update_fields=["status", "sent_at", "attempts"])
-            sent += 1
-    return sent
+@shared_task(name="appointments.notifications_relay_due", ignore_result=True, **_LIMITS)
+def notifications_relay_due() -> dict:
+    """Send the pending messages whose time has come (a bounded batch)."""
+    result = notifications_send_due()
+    return {"sent": result.sent, "skipped": result.skipped, "failed": result.failed}
+
+
+@shared_task(name="appointments.appointments_expire_holds", ignore_result=True, **_LIMITS)
+def appointments_expire_holds() -> int:
+    """Unconfirmed bookings whose hold ran out give their time back."""
+    return services.appointments_expire_holds()
+
+
+@shared_task(name="appointments.appointments_lapse_late", ignore_result=True, **_LIMITS)
+def appointments_lapse_late() -> int:
+    """Confirmed bookings whose citizen is more than the grace period late lapse."""
+    return services.appointments_lapse_late()

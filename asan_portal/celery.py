@@ -1,3 +1,10 @@
+"""The Celery app. Settings come from Django's CELERY_* settings; the beat schedule is code.
+
+Run exactly one beat (`make worker` starts a worker with an embedded beat; in production run
+one `celery beat` process beside any number of workers). Every scheduled task is idempotent
+and claims rows with SKIP LOCKED, so an accidental second beat only doubles the load.
+"""
+
 import os
 
 from celery import Celery
@@ -7,3 +14,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asan_portal.settings.local")
 app = Celery("asan_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _every(seconds: float) -> dict:
+    # A run that could not start before the next one is due is pointless: let it expire
+    # rather than pile up in the broker while workers are down.
+    return {"schedule": seconds, "options": {"expires": max(seconds, 5)}}
+
+
+def beat_schedule() -> dict:
+    from django.conf import settings
+
+    relay_every = float(settings.NOTIFICATIONS["RELAY_EVERY_SECONDS"])
+    return {
+        "relay-due-notifications": {"task": "appointments.notifications_relay_due", **_every(relay_every)},
+        "expire-unconfirmed-holds": {"task": "appointments.appointments_expire_holds", **_every(30)},
+        "lapse-late-bookings": {"task": "appointments.appointments_lapse_late", **_every(60)},
+    }
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender, **kwargs):
+    sender.conf.beat_schedule = beat_schedule()

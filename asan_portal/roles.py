@@ -45,8 +45,20 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
         ("centres", "delete", "closure"),
         ("centres", "view", "staffmembership"),
         ("services", "view", "service"),
+        # Bookings, the outbox and the SMS log of their centres (appointments/admin.py scopes them).
+        ("appointments", "view", "appointment"),
+        ("appointments", "view", "waitlistentry"),
+        ("appointments", "view", "notification"),
+        ("appointments", "view", "smslogentry"),
     ],
-    OPERATOR: [("centres", "view", "centre"), ("centres", "view", "counter"), ("services", "view", "service")],
+    OPERATOR: [
+        ("centres", "view", "centre"),
+        ("centres", "view", "counter"),
+        ("services", "view", "service"),
+        ("appointments", "view", "appointment"),
+        ("appointments", "view", "waitlistentry"),
+        ("appointments", "view", "notification"),
+    ],
     VOLUNTEER_COORDINATOR: [("volunteers", "*", ANY_MODEL), ("centres", "view", "centre")],
     VOLUNTEER: [],
 }

@@ -158,8 +158,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: with no broker configured, tasks run in-process (the `make run` path).
+# Configured for real failures (docs/adr/0009): a task is acknowledged only after it ran, so a
+# worker that dies mid-task has it redelivered; every task is idempotent, so a redelivery or a
+# second beat is harmless. Run exactly one beat (`make worker` runs a worker with an embedded beat).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=not (REDIS_URL or env("CELERY_BROKER_URL", default=""))
 )
@@ -169,6 +173,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task that was running when the broker connection dropped is redelivered; cancel our copy.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
@@ -176,10 +182,33 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    # An unacknowledged task returns to the queue after this long (longer than any task runs).
     "visibility_timeout": 3600,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+# Workers keep reconnecting through a broker outage of any length.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# The schedule itself is code (asan_portal/celery.py); only the state file's place is a setting.
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+
+# The notification outbox (appointments/notifications.py, docs/adr/0009).
+NOTIFICATIONS = {
+    # How often beat relays pending messages (the safety net when a nudge was lost).
+    "RELAY_EVERY_SECONDS": env.float("NOTIFICATIONS_RELAY_EVERY_SECONDS", default=10),
+    "RELAY_BATCH": env.int("NOTIFICATIONS_RELAY_BATCH", default=200),
+    # A relay run stops taking new messages after this long, well inside the task's time limit.
+    "RELAY_TIME_BUDGET_SECONDS": env.float("NOTIFICATIONS_RELAY_TIME_BUDGET_SECONDS", default=40),
+    # After this many failed sends in a row, a run stops: the gateway is down, not the message.
+    "RELAY_STOP_AFTER_FAILURES": env.int("NOTIFICATIONS_RELAY_STOP_AFTER_FAILURES", default=5),
+    "MAX_ATTEMPTS": env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8),
+    # Wait before attempt 2, 3, ...; the last value repeats.
+    "BACKOFF_SECONDS": env.list("NOTIFICATIONS_BACKOFF_SECONDS", cast=int, default=[30, 120, 600, 1800, 3600]),
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -192,6 +221,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ASAN portal <noreply@asa
 SMS_BACKEND = env("SMS_BACKEND", default="appointments.sms.LogBackend")
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
+SMS_SENDER_NAME = env("SMS_SENDER_NAME", default="ASAN")
 
 LOGGING = {
     "version": 1,
@@ -229,4 +260,13 @@ APPOINTMENTS = {
 }
 # Reverse proxies in front of the portal whose X-Forwarded-For entries are trusted (rate limits).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Rate limits (asan_portal/ratelimit.py, docs/adr/0010): "N/period" per client address (or per
+# booking for code_attempt_booking), period in seconds or with s/m/h; counted in the cache (Redis).
+RATE_LIMITS = {
+    "booking_create": env("RATE_LIMIT_BOOKING_CREATE", default="10/m"),
+    "code_attempt": env("RATE_LIMIT_CODE_ATTEMPT", default="10/600"),
+    "code_attempt_booking": env("RATE_LIMIT_CODE_ATTEMPT_BOOKING", default="10/600"),
+    "availability": env("RATE_LIMIT_AVAILABILITY", default="120/m"),
+    "manage": env("RATE_LIMIT_MANAGE", default="60/m"),
+}
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,0 +1,128 @@
+"""Bookings, the waitlist, the notification outbox and the SMS log in the admin.
+
+All read-only: statuses change only through appointments/services.py (the one write a staff
+member may start here, cancelling, calls that service). Operators and centre managers see the
+rows of their own centres; cross-centre roles see all. The SMS log holds verification codes,
+so only superusers and centre managers may read it, never officials or operators.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from asan_portal.roles import CENTRE_MANAGER
+from centres.permissions import centres_for_admin, user_has_all_centres
+
+from .errors import BookingError
+from .models import Appointment, Notification, SmsLogEntry, WaitlistEntry
+from .services import appointment_cancel
+
+
+class ReadOnlyCentreScopedAdmin(admin.ModelAdmin):
+    """Rows limited to the staff member's centres (via `centre_path`); nothing added, changed or deleted."""
+
+    centre_path = "centre"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if user_has_all_centres(request.user):
+            return queryset
+        return queryset.filter(**{f"{self.centre_path}__in": centres_for_admin(request.user)})
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyCentreScopedAdmin):
+    list_display = ["reference", "starts_at", "centre", "service", "counter", "status", "full_name", "phone"]
+    list_filter = ["status", "needs_rescheduling", "local_date", "centre"]
+    list_select_related = ["centre", "service", "counter"]
+    # Staff find a booking by what the citizen tells them: reference, FIN or phone number.
+    search_fields = ["=reference", "=fin", "phone"]
+    date_hierarchy = "local_date"
+    ordering = ["-starts_at"]
+    exclude = ["manage_token_hash", "verification_code_hash"]
+    actions = ["cancel_selected"]
+
+    @admin.action(description=_("Cancel the selected bookings (the citizens are told)"), permissions=["view"])
+    def cancel_selected(self, request, queryset):
+        cancelled = refused = 0
+        for appointment in queryset.select_related("centre", "service"):
+            try:
+                appointment_cancel(appointment=appointment, by_staff=request.user)
+            except BookingError:
+                refused += 1
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext("%(count)d booking cancelled.", "%(count)d bookings cancelled.", cancelled)
+                % {"count": cancelled},
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d booking was not active and stays as it is.",
+                    "%(count)d bookings were not active and stay as they are.",
+                    refused,
+                )
+                % {"count": refused},
+                messages.WARNING,
+            )
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ReadOnlyCentreScopedAdmin):
+    list_display = ["service", "centre", "first_day", "last_day", "status", "full_name", "phone", "created_at"]
+    list_filter = ["status", "centre"]
+    list_select_related = ["service", "centre"]
+    search_fields = ["=fin", "phone"]
+    exclude = ["manage_token_hash"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyCentreScopedAdmin):
+    centre_path = "appointment__centre"
+    list_display = ["created_at", "kind", "channel", "recipient", "status", "attempts", "send_after", "sent_at"]
+    list_filter = ["status", "channel", "kind", "language"]
+    list_select_related = ["appointment"]
+    search_fields = ["=appointment__reference", "recipient", "dedup_key"]
+    date_hierarchy = "created_at"
+
+    def get_exclude(self, request, obj=None):
+        # A verification code is in the text; only those who may read the SMS log see it.
+        if obj is not None and obj.kind == "verification_code" and not _may_read_sms_log(request.user):
+            return ["body"]
+        return []
+
+
+def _may_read_sms_log(user) -> bool:
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or user.groups.filter(name=CENTRE_MANAGER).exists()
+
+
+@admin.register(SmsLogEntry)
+class SmsLogEntryAdmin(ReadOnlyCentreScopedAdmin):
+    """What the development SMS backend 'sent'. Holds codes: superusers and centre managers only."""
+
+    centre_path = "notification__appointment__centre"
+    list_display = ["created_at", "recipient", "body"]
+    search_fields = ["recipient", "=notification__appointment__reference"]
+    date_hierarchy = "created_at"
+
+    def has_module_permission(self, request):
+        return _may_read_sms_log(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_read_sms_log(request.user) and super().has_view_permission(request, obj)
