@@ -434,27 +434,6 @@ def appointments_expire_holds(*, now: dt.datetime | None = None, batch: int = 50
     return expired
 
 
-def appointments_lapse_late(*, now: dt.datetime | None = None, batch: int = 500) -> int:
-    """Confirmed bookings not checked in more than LATE_GRACE minutes after their start lapse
-    (the citizen may still queue as a walk-in). Idempotent; bounded; beat runs it every minute."""
-    now = now or timezone.now()
-    latest_start = now - policy.late_grace()
-    lapsed = 0
-    late = Appointment.objects.filter(status=S.CONFIRMED, starts_at__lt=latest_start)
-    for pk in list(late.values_list("pk", flat=True)[:batch]):
-        with transaction.atomic():
-            appointment = (
-                Appointment.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk=pk, status=S.CONFIRMED, starts_at__lt=latest_start)
-                .first()
-            )
-            if appointment is None:
-                continue  # checked in, cancelled or taken by another run meanwhile
-            _move(appointment, S.LAPSED, now=now)
-            lapsed += 1
-    return lapsed
-
-
 def _on_time_freed(appointment: Appointment) -> None:
     """A time became free: let the waitlist know (after commit, so the time really is free)."""
     try:

@@ -33,4 +33,6 @@ def appointments_expire_holds() -> int:
 @shared_task(name="appointments.appointments_lapse_late", ignore_result=True, **_LIMITS)
 def appointments_lapse_late() -> int:
     """Confirmed bookings whose citizen is more than the grace period late lapse."""
-    return services.appointments_lapse_late()
+    from .arrival import appointments_lapse_late as lapse_late  # the arrival rules live there
+
+    return lapse_late()
