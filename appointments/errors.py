@@ -56,6 +56,8 @@ class TooLateToChange(BookingError):
 
 
 MESSAGES = {
+    # Same text as the API's generic validation message (already translated).
+    "invalid": _("Some fields are not valid. Check them and try again."),
     "slot_taken": _("Sorry, this time was just taken by someone else. Please choose another time."),
     "not_offered": _("This service cannot be booked at this centre."),
     "not_bookable": _("This service cannot be booked online. Please come to a centre or call 108."),

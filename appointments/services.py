@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from centres.hours import open_periods
 from centres.models import Centre, CentreService, Counter
 from services.models import Service
 
@@ -114,6 +115,16 @@ def _check_window(*, service: Service, centre: Centre, starts_at: dt.datetime, n
         raise OutsideWindow(MESSAGES["too_soon"] % {"minutes": int(policy.min_lead().total_seconds() // 60)})
     if starts_at.astimezone(centre.tz).date() > last_day:
         raise OutsideWindow(MESSAGES["too_far"] % {"days": policy.max_days_ahead()})
+    if not _is_open_for(centre, starts_at, availability.service_duration(service)):
+        raise OutsideWindow(MESSAGES["closed"], code="closed")
+
+
+def _is_open_for(centre: Centre, starts_at: dt.datetime, duration: dt.timedelta) -> bool:
+    """Is the centre open for the whole appointment (a closed day or hour gets its own message)?"""
+    starts_utc = starts_at.astimezone(dt.UTC)
+    ends_utc = starts_utc + duration
+    day = starts_at.astimezone(centre.tz).date()
+    return any(opens <= starts_utc and ends_utc <= closes for opens, closes in open_periods(centre, day))
 
 
 def _lock_citizen(fin: str, phone: str) -> None:

@@ -46,6 +46,10 @@ PUBLIC_URL_NAMES = {
     "api:category-list",
     "api:centre-list",
     "api:centre-detail",
+    # Booking API: citizens have no account; bookings are reached only with their manage token.
+    "api:availability-day",
+    "api:availability-earliest",
+    "api:appointment-create",
     "admin:login",
     "admin:logout",
 }

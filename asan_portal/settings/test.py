@@ -28,3 +28,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite runs in parallel against one Redis: tests that check a limit set their own
+# (settings fixture); the others must not trip over counters left by other tests.
+RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/m")  # noqa: F405
