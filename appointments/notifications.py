@@ -257,7 +257,7 @@ def _relay_one(now: dt.datetime, result: RelayResult) -> bool:
                 notification.status = NotificationStatus.FAILED
                 notification.next_attempt_at = None
             else:
-                notification.next_attempt_at = timezone.now() + backoff_delay(notification.attempts)
+                notification.next_attempt_at = now + backoff_delay(notification.attempts)
             notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             result.failed += 1
             logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, notification.attempts, error)
@@ -265,7 +265,7 @@ def _relay_one(now: dt.datetime, result: RelayResult) -> bool:
         # Marked SENT in the transaction that made the send decision: the lock is held until
         # here, so no other relay can send this row meanwhile (ADR 0009 on a crash right here).
         notification.status = NotificationStatus.SENT
-        notification.sent_at = timezone.now()
+        notification.sent_at = now
         notification.next_attempt_at = None
         notification.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at"])
         result.sent += 1
@@ -347,6 +347,8 @@ def relay_nudge() -> None:
     """After commit: get the new messages relayed soon. Never blocks, never raises."""
     from asan_portal.celery import app
 
+    if not _setting("NUDGE_AFTER_COMMIT"):
+        return
     if app.conf.task_always_eager:
         # In-process mode (`make run`, unit tests): relay right here, as the task would.
         try:

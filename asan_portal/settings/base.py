@@ -201,6 +201,8 @@ NOTIFICATIONS = {
     # How often beat relays pending messages (the safety net when a nudge was lost).
     "RELAY_EVERY_SECONDS": env.float("NOTIFICATIONS_RELAY_EVERY_SECONDS", default=10),
     "RELAY_BATCH": env.int("NOTIFICATIONS_RELAY_BATCH", default=200),
+    # After a commit that queued messages, ask a worker to relay now (off: beat alone relays).
+    "NUDGE_AFTER_COMMIT": env.bool("NOTIFICATIONS_NUDGE_AFTER_COMMIT", default=True),
     # A relay run stops taking new messages after this long, well inside the task's time limit.
     "RELAY_TIME_BUDGET_SECONDS": env.float("NOTIFICATIONS_RELAY_TIME_BUDGET_SECONDS", default=40),
     # After this many failed sends in a row, a run stops: the gateway is down, not the message.
