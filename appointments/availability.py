@@ -20,7 +20,7 @@ from centres.selectors import centre_list
 from services.models import Service
 
 from . import policy
-from .models import ACTIVE_STATUSES, Appointment
+from .models import ACTIVE_STATUSES, Appointment, CounterClosure
 
 UTC = dt.UTC
 
@@ -92,6 +92,15 @@ def _busy_intervals(
     return busy
 
 
+def _closed_intervals(counter_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[tuple]]:
+    """counter id -> (starts_at, ends_at) of its closures touching [start, end) (staff closed it)."""
+    closed = defaultdict(list)
+    rows = CounterClosure.objects.filter(counter_id__in=counter_ids, starts_at__lt=end, ends_at__gt=start)
+    for counter_id, starts_at, ends_at in rows.values_list("counter_id", "starts_at", "ends_at"):
+        closed[counter_id].append((starts_at, ends_at))
+    return closed
+
+
 def _slots_for_day(
     *,
     centre: Centre,
@@ -101,6 +110,7 @@ def _slots_for_day(
     busy: dict[int, list[tuple]],
     holidays: set[dt.date],
     earliest_start: dt.datetime,
+    closed: dict[int, list[tuple]] | None = None,
 ) -> list[Slot]:
     periods = open_periods(centre, day, holidays=holidays)
     if not periods or not counter_ids:
@@ -129,7 +139,10 @@ def _slots_for_day(
             start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
             if start_utc >= earliest_start:
                 free = tuple(
-                    c for c in candidates if not any(s < end_utc and e > start_utc for s, e in busy.get(c, []))
+                    c
+                    for c in candidates
+                    if not any(s < end_utc and e > start_utc for s, e in busy.get(c, []))
+                    and not any(s < end_utc and e > start_utc for s, e in (closed or {}).get(c, []))
                 )
                 if free:
                     slots.append(Slot(starts_at=start, ends_at=end, places_left=len(free), counter_ids=free))
@@ -166,6 +179,7 @@ def day_slots(
         busy=_busy_intervals(counter_ids, day_from, day_to, exclude=exclude_appointment and exclude_appointment.pk),
         holidays=holiday_dates(day, day),
         earliest_start=earliest_start,
+        closed=_closed_intervals(counter_ids, day_from, day_to),
     )
 
 
@@ -197,11 +211,10 @@ def days_with_room(
         return result
     counter_ids = _counters_for(service, [centre]).get(centre.pk, [])
     tz = centre.tz
-    busy = _busy_intervals(
-        counter_ids,
-        dt.datetime.combine(first_day, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
+    range_from = dt.datetime.combine(first_day, dt.time.min, tzinfo=tz)
+    range_to = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    busy = _busy_intervals(counter_ids, range_from, range_to)
+    closed = _closed_intervals(counter_ids, range_from, range_to)
     holidays = holiday_dates(first_day, last_day)
     duration = service_duration(service)
     day = first_day
@@ -215,6 +228,7 @@ def days_with_room(
                 busy=busy,
                 holidays=holidays,
                 earliest_start=earliest_start,
+                closed=closed,
             )
         )
         day += dt.timedelta(days=1)
@@ -242,6 +256,7 @@ def earliest_slots(
         return []
     horizon_end = now + dt.timedelta(days=policy.max_days_ahead() + 2)
     busy = _busy_intervals(all_counter_ids, now, horizon_end)
+    closed = _closed_intervals(all_counter_ids, now, horizon_end)
     holidays = holiday_dates(now.date() - dt.timedelta(days=1), horizon_end.date())
     duration = service_duration(service)
     found = []
@@ -260,6 +275,7 @@ def earliest_slots(
                 busy=busy,
                 holidays=holidays,
                 earliest_start=earliest_start,
+                closed=closed,
             )
             if slots:
                 found.append(CentreEarliest(centre=centre, slot=slots[0]))

@@ -201,12 +201,15 @@ def appointment_book(
     email: str = "",
     language: str = "az",
     booked_by=None,
+    hold_until: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> BookingResult:
     """Book `service` at `centre` at `starts_at` for a citizen.
 
     Online bookings are HELD until the citizen enters the SMS code (appointment_verify);
     a staff member booking on a citizen's behalf (`booked_by`) confirms at once.
+    `hold_until` (waitlist offers) holds the time until then and sends no SMS code: the
+    caller sends its own message and confirms the booking itself (appointments/waitlist.py).
     Raises InvalidDetails, NotBookable, OutsideWindow, LimitReached or SlotTaken (409,
     with the nearest free times). Permission checks are the caller's."""
     now = now or timezone.now()
@@ -237,7 +240,7 @@ def appointment_book(
         ends_at=slot.ends_at,
         local_date=local_date,
         status=S.HELD if held else S.CONFIRMED,
-        hold_expires_at=now + policy.hold_duration() if held else None,
+        hold_expires_at=(hold_until or now + policy.hold_duration()) if held else None,
         verified_at=None if held else now,
         booked_by=booked_by,
         **details,
@@ -246,7 +249,7 @@ def appointment_book(
         raise _slot_taken(service=service, centre=centre, starts_at=starts_at, now=now)
 
     code = None
-    if held:
+    if held and hold_until is None:
         code = _new_code()
         appointment.verification_code_hash = _code_hash(appointment.pk, code)
         appointment.verification_codes_sent = 1
@@ -254,7 +257,7 @@ def appointment_book(
         notification_enqueue(
             appointment=appointment, kind="verification_code", dedup_suffix="1", context={"code": code}
         )
-    else:
+    elif not held:
         _enqueue_confirmation(appointment, manage_token)
     return BookingResult(appointment=appointment, manage_token=manage_token, code=code)
 

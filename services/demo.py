@@ -168,6 +168,7 @@ def _parse_service(path: Path, record) -> dict:
             path, what, record.get("processing_days_kind", DaysKind.WORKING), "processing_days_kind"
         ),
         "bookable_online": bool(record.get("bookable_online", True)),
+        "popularity": _int(path, what, record.get("popularity", 0), "popularity"),
         "is_published": True,
         "is_active": True,
     }
@@ -357,6 +358,7 @@ def catalogue_load_demo(*, directory: Path | None = None, now: dt.datetime | Non
         "processing_days",
         "processing_days_kind",
         "bookable_online",
+        "popularity",
         "is_published",
         "is_active",
         "search_text",

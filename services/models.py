@@ -130,6 +130,11 @@ class Service(models.Model):
     processing_days_kind = models.CharField(
         _("kind of days"), max_length=16, choices=DaysKind.choices, default=DaysKind.WORKING
     )
+    popularity = models.PositiveIntegerField(
+        _("popularity"),
+        default=0,
+        help_text=_("Roughly how many applications a year. Ranks equally good search matches and popular services."),
+    )
     bookable_online = models.BooleanField(_("can be booked online"), default=True)
     is_published = models.BooleanField(_("published"), default=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -36,6 +36,9 @@ ORGANISATION_WEIGHT = 1.0
 
 WHOLE_WORD = 1.0
 PREFIX = 0.9
+# Same stem, other ending: Azerbaijani and Russian inflect ("vesiqesi" ~ "vesiqelerinin", "паспорт" ~ "паспорта").
+STEM = 0.8
+STEM_MIN_PREFIX = 5
 INFIX = 0.6
 FUZZY_ONE_EDIT = 0.45
 FUZZY_TWO_EDITS = 0.35
@@ -44,6 +47,7 @@ FUZZY_TWO_EDITS = 0.35
 # (one transposition in a 7-letter word still scores 0.5), so it is not worth ranking.
 TRIGRAM_CANDIDATE_THRESHOLD = 0.3
 MAX_QUERY_TERMS = 8
+TOP_BAND = 0.85
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,15 @@ def allowed_edits(term: str) -> int:
     return 2
 
 
+def _shared_prefix(a: str, b: str) -> int:
+    length = 0
+    for char_a, char_b in zip(a, b, strict=False):
+        if char_a != char_b:
+            break
+        length += 1
+    return length
+
+
 # Catalogue words repeat across services (provider and category names, "verilməsi", ...),
 # so the same pair is scored many times in one search and across searches.
 @lru_cache(maxsize=100_000)
@@ -135,6 +148,9 @@ def term_match(term: str, word: str) -> float:
         return WHOLE_WORD
     if word.startswith(term):
         return PREFIX
+    shared = _shared_prefix(term, word)
+    if shared >= STEM_MIN_PREFIX and shared >= len(term) - 2:
+        return STEM
     if len(term) >= 3 and term in word:
         return INFIX
     limit = allowed_edits(term)
@@ -170,9 +186,18 @@ def score_fields(terms: list[str], fields: SearchFields) -> tuple[int, float]:
             matched += 1
             total += best
     # The whole query as a phrase in a name ("sexsiyyet vesiqesi") beats the same words scattered.
-    if len(terms) > 1 and " ".join(terms) in fields.names:
+    if len(terms) > 1 and _phrase_in(terms, fields.names.split()):
         total += NAME_WEIGHT
     return matched, total
+
+
+def _phrase_in(terms: list[str], words: list[str]) -> bool:
+    """Do the query words appear one after another in `words`, each as a word or its stem?"""
+    span = len(terms)
+    for start in range(len(words) - span + 1):
+        if all(term_match(term, words[start + i]) >= STEM for i, term in enumerate(terms)):
+            return True
+    return False
 
 
 def rank_services(query: str, services) -> list[Service]:
@@ -200,7 +225,21 @@ def rank_services(query: str, services) -> list[Service]:
         return []
     best_matched = max(matched for matched, *_rest in scored)
     scored = [row for row in scored if row[0] == best_matched]
-    scored.sort(key=lambda row: (-row[1], -row[2], row[3].name_az, row[3].pk))
+    # Matches nearly as good as the best form one band, in which the service more people
+    # apply for comes first ("nikah" -> marriage registration, not an archive record that
+    # mentions marriage); below the band, relevance decides.
+    top = max(row[1] for row in scored)
+    scored.sort(
+        key=lambda row: (
+            row[1] < top * TOP_BAND,
+            -row[3].popularity if row[1] >= top * TOP_BAND else 0,
+            -row[1],
+            -row[3].popularity,
+            -row[2],
+            row[3].name_az,
+            row[3].pk,
+        )
+    )
     return [row[3] for row in scored]
 
 

@@ -1,0 +1,99 @@
+"""Arrival rules as ASAN runs them (settings.APPOINTMENTS, read through policy):
+
+- check-in opens CHECK_IN_EARLY_MINUTES before the time (30 by default);
+- up to LATE_GRACE_MINUTES late (10) the citizen is still checked in;
+- later than that the booking lapses and the citizen is told to take a walk-in ticket.
+
+Check-in only records `checked_in_at`; the queue of tickets comes with a later issue.
+Status changes go through the state machine in appointments.services (TRANSITIONS).
+"""
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext_lazy as _
+
+from . import policy
+from . import services as booking
+from .errors import MESSAGES, BookingError, IllegalTransition
+from .models import Appointment, AppointmentStatus
+
+logger = logging.getLogger(__name__)
+S = AppointmentStatus
+
+
+class TooEarlyToCheckIn(BookingError):
+    code = "too_early_to_check_in"
+
+
+class ArrivedTooLate(BookingError):
+    code = "lapsed"
+    status_code = 409
+
+
+ARRIVAL_MESSAGES = {
+    "too_early": _("Check-in opens %(minutes)s minutes before the booked time, at %(time)s. Please wait until then."),
+    "too_late": _(
+        "You are more than %(minutes)s minutes late, so the booking has lapsed. "
+        "Please take a ticket for the walk-in queue."
+    ),
+    "not_confirmed": _("Only a confirmed booking can be checked in."),
+}
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+def check_in_opens_at(appointment: Appointment) -> dt.datetime:
+    return appointment.starts_at - policy.check_in_early()
+
+
+def lapses_after(appointment: Appointment) -> dt.datetime:
+    return appointment.starts_at + policy.late_grace()
+
+
+def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime | None = None) -> Appointment:
+    """Record the citizen's arrival for a CONFIRMED booking (`by`: the staff member, or None
+    for a kiosk). Too early: TooEarlyToCheckIn, nothing changes. Too late: the booking lapses
+    (committed) and ArrivedTooLate is raised. Permission checks are the caller's."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("centre", "service")
+            .get(pk=appointment.pk)
+        )
+        if appointment.status == S.CHECKED_IN:
+            return appointment  # a second press changes nothing
+        if S.CHECKED_IN not in booking.TRANSITIONS[appointment.status]:
+            raise IllegalTransition(
+                ARRIVAL_MESSAGES["not_confirmed"] if appointment.status == S.HELD else MESSAGES["not_active"]
+            )
+        if now < check_in_opens_at(appointment):
+            opens = check_in_opens_at(appointment).astimezone(appointment.centre.tz)
+            raise TooEarlyToCheckIn(
+                ARRIVAL_MESSAGES["too_early"]
+                % {"minutes": _minutes(policy.check_in_early()), "time": time_format(opens, "H:i")}
+            )
+        late = now > lapses_after(appointment)
+        if late:
+            booking._move(appointment, S.LAPSED, now=now)
+        else:
+            booking._move(appointment, S.CHECKED_IN, now=now, checked_in_at=now)
+        logger.info(
+            "Appointment %s %s by user %s",
+            appointment.reference,
+            "lapsed at check-in" if late else "checked in",
+            getattr(by, "pk", None),
+        )
+    if late:
+        raise ArrivedTooLate(ARRIVAL_MESSAGES["too_late"] % {"minutes": _minutes(policy.late_grace())})
+    return appointment
+
+
+# Bookings nobody checks in lapse in the periodic appointments.services.appointments_lapse_late
+# (one implementation, run by beat), with the same LATE_GRACE rule as lapses_after above.
