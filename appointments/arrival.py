@@ -95,5 +95,25 @@ def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime | Non
     return appointment
 
 
-# Bookings nobody checks in lapse in the periodic appointments.services.appointments_lapse_late
-# (one implementation, run by beat), with the same LATE_GRACE rule as lapses_after above.
+def appointments_lapse_late(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Confirmed bookings whose citizen has not checked in within the grace period lapse
+    (they may still queue as walk-ins). Run by beat (tasks.appointments_lapse_late); the one
+    implementation. Idempotent and bounded; rows another worker holds are skipped this run."""
+    now = now or timezone.now()
+    cutoff = now - policy.late_grace()
+    ids = list(
+        Appointment.objects.filter(status=S.CONFIRMED, starts_at__lt=cutoff).values_list("pk", flat=True)[:batch]
+    )
+    lapsed = 0
+    for pk in ids:
+        with transaction.atomic():
+            appointment = (
+                Appointment.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, status=S.CONFIRMED, starts_at__lt=cutoff)
+                .first()
+            )
+            if appointment is None:
+                continue  # checked in, cancelled or taken by another run meanwhile
+            booking._move(appointment, S.LAPSED, now=now)
+            lapsed += 1
+    return lapsed

@@ -36,3 +36,11 @@ def appointments_lapse_late() -> int:
     from .arrival import appointments_lapse_late as lapse_late  # the arrival rules live there
 
     return lapse_late()
+
+
+@shared_task(name="appointments.waitlists_expire_offers", ignore_result=True, **_LIMITS)
+def waitlists_expire_offers() -> int:
+    """Waitlist offers not accepted in time: the time goes to the next in line."""
+    from .waitlist import waitlists_expire_offers as expire_offers
+
+    return expire_offers()

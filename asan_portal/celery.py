@@ -30,6 +30,7 @@ def beat_schedule() -> dict:
         "relay-due-notifications": {"task": "appointments.notifications_relay_due", **_every(relay_every)},
         "expire-unconfirmed-holds": {"task": "appointments.appointments_expire_holds", **_every(30)},
         "lapse-late-bookings": {"task": "appointments.appointments_lapse_late", **_every(60)},
+        "expire-waitlist-offers": {"task": "appointments.waitlists_expire_offers", **_every(60)},
     }
 
 

@@ -95,3 +95,22 @@ def test_refusals_are_in_the_active_language(operator):
     with translation.override("az"), pytest.raises(IllegalTransition) as azerbaijani:
         appointment_check_in(appointment=held, by=operator, now=held.starts_at)
     assert "aktiv deyil" in azerbaijani.value.message
+
+
+def test_bookings_not_checked_in_lapse_after_the_grace_period_once(confirmed, operator):
+    from appointments.arrival import appointments_lapse_late
+
+    assert appointments_lapse_late(now=confirmed.starts_at + dt.timedelta(minutes=10)) == 0
+    assert appointments_lapse_late(now=confirmed.starts_at + dt.timedelta(minutes=11)) == 1
+    confirmed.refresh_from_db()
+    assert confirmed.status == AppointmentStatus.LAPSED
+    assert appointments_lapse_late(now=confirmed.starts_at + dt.timedelta(minutes=12)) == 0
+
+
+def test_a_checked_in_booking_never_lapses(confirmed, operator):
+    from appointments.arrival import appointments_lapse_late
+
+    appointment_check_in(appointment=confirmed, by=operator, now=confirmed.starts_at)
+    assert appointments_lapse_late(now=confirmed.starts_at + dt.timedelta(hours=2)) == 0
+    confirmed.refresh_from_db()
+    assert confirmed.status == AppointmentStatus.CHECKED_IN
