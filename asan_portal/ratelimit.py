@@ -28,6 +28,7 @@ in the `ratelimit(scope)` decorator, which answers a plain translated 429.
 Limits come from `settings.RATE_LIMITS` (scope -> "N/P" with P in seconds, or "N/m", "N/h").
 """
 
+import contextlib
 import functools
 import hashlib
 import ipaddress
@@ -193,12 +194,16 @@ def _incr(cache, key: str, timeout: int) -> int:
         return cache.incr(key)
 
 
-def ratelimit_hit(request: HttpRequest, scope: str, *, key: str | None = None) -> RateLimitResult:
+def ratelimit_hit(
+    request: HttpRequest, scope: str, *, key: str | None = None, now: float | None = None
+) -> RateLimitResult:
     """Count one hit of `scope` for this client (or for `key`, e.g. a booking reference).
 
-    Never raises for a cache failure: it logs and allows (fails open)."""
+    A refused hit is not counted, so a client that waits Retry-After seconds gets in.
+    Never raises for a cache failure: it logs and allows (fails open). `now` (epoch
+    seconds) is for tests."""
     limit, period = limit_for(scope)
-    now = time.time()
+    now = time.time() if now is None else now
     window = int(now // period)
     elapsed = (now % period) / period
     digest = hashlib.sha256(_identity(request, key).encode()).hexdigest()[:32]
@@ -217,12 +222,18 @@ def ratelimit_hit(request: HttpRequest, scope: str, *, key: str | None = None) -
     count = previous * (1 - elapsed) + current
     if count <= limit:
         return RateLimitResult(scope=scope, allowed=True, limit=limit, period=period, count=count, retry_after=0)
-    # Blocked: wait until the previous window's weight has fallen enough, or the next window.
-    if current <= limit and previous:
-        needed = 1 - (limit - current) / previous  # elapsed share at which count drops to the limit
+    # A refused hit does not count. If the counter expired meanwhile or the cache went away, the refusal stands.
+    with contextlib.suppress(Exception):
+        cache.decr(current_key)
+    current -= 1
+    # Blocked: wait until the previous window's weight has fallen enough for one more hit.
+    if current + 1 <= limit and previous:
+        needed = 1 - (limit - current - 1) / previous  # elapsed share at which one more hit fits
         retry_after = max(1, math.ceil((needed - elapsed) * period))
     else:
-        retry_after = max(1, math.ceil((1 - elapsed) * period))
+        # Not before the next window, and there until this window's hits weigh little enough.
+        later = max(0.0, 1 - (limit - 1) / current) if current else 0.0
+        retry_after = max(1, math.ceil((1 - elapsed + later) * period))
     retry_after = min(retry_after, 2 * period)
     return RateLimitResult(scope=scope, allowed=False, limit=limit, period=period, count=count, retry_after=retry_after)
 
