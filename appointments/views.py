@@ -71,7 +71,9 @@ def _rate_limited(request, scope: str, *, key: str | None = None) -> BookingErro
 def _private(response: HttpResponse) -> HttpResponse:
     """Pages that show a private link or personal details: never cached, never leak the URL."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = (
+        "same-origin"  # other sites never see the private URL; "no-referrer" makes Chromium send "Origin: null" with our own forms (CSRF refuses it)
+    )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

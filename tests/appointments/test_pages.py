@@ -288,7 +288,7 @@ def test_the_right_code_confirms_and_the_confirmation_page_shows_what_a_citizen_
     assert url("manage", token=token) in text
     assert url("manage_ics", token=token) in text
     assert "openstreetmap.org" in text
-    assert done["Referrer-Policy"] == "no-referrer"
+    assert done["Referrer-Policy"] == "same-origin"
     assert "no-store" in done["Cache-Control"]
 
 
