@@ -36,7 +36,7 @@ from .models import IdempotencyRecord
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,128}$")  # visible ASCII, like a UUID or a ULID
 RETENTION = dt.timedelta(hours=24)
-SEALED_FIELDS = ("manage_token",)
+SEALED_FIELDS = ("manage_token", "manage_url")  # the URL carries the token too
 _NOT_KEPT = {status.HTTP_429_TOO_MANY_REQUESTS}
 
 
@@ -66,8 +66,9 @@ def _stored_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _keystream(key: str, length: int) -> bytes:
-    secret = hmac.new(settings.SECRET_KEY.encode(), f"idempotency-seal:{key}".encode(), hashlib.sha256).digest()
+def _keystream(key: str, field: str, length: int) -> bytes:
+    # One keystream per (key, field): never reuse a stream for two texts.
+    secret = hmac.new(settings.SECRET_KEY.encode(), f"idempotency-seal:{field}:{key}".encode(), hashlib.sha256).digest()
     stream, block = b"", 0
     while len(stream) < length:
         stream += hmac.new(secret, block.to_bytes(4, "big"), hashlib.sha256).digest()
@@ -82,7 +83,7 @@ def _seal(body: dict, key: str) -> dict:
             raw = sealed[field].encode()
             sealed[field] = {
                 "sealed": base64.b64encode(
-                    bytes(a ^ b for a, b in zip(raw, _keystream(key, len(raw)), strict=True))
+                    bytes(a ^ b for a, b in zip(raw, _keystream(key, field, len(raw)), strict=True))
                 ).decode()
             }
     return sealed
@@ -94,7 +95,7 @@ def _unseal(body: dict, key: str) -> dict:
         value = opened.get(field)
         if isinstance(value, dict) and "sealed" in value:
             raw = base64.b64decode(value["sealed"])
-            opened[field] = bytes(a ^ b for a, b in zip(raw, _keystream(key, len(raw)), strict=True)).decode()
+            opened[field] = bytes(a ^ b for a, b in zip(raw, _keystream(key, field, len(raw)), strict=True)).decode()
     return opened
 
 
