@@ -81,3 +81,41 @@ def test_swagger_ui_answers_and_loads_its_assets_from_our_own_static(client):
     for url in scripts_and_styles:
         asset = client.get(url)
         assert asset.status_code == 200, url
+
+
+BOOKING_OPERATIONS = {
+    ("/api/v1/availability/", "get"): {"200", "400", "429"},
+    ("/api/v1/availability/earliest/", "get"): {"200", "400", "429"},
+    ("/api/v1/appointments/", "post"): {"201", "400", "409", "422", "429"},
+    ("/api/v1/appointments/{reference}/", "get"): {"200", "404", "429"},
+    ("/api/v1/appointments/{reference}/verify/", "post"): {"200", "400", "404", "409", "429"},
+    ("/api/v1/appointments/{reference}/cancel/", "post"): {"200", "404", "409", "429"},
+    ("/api/v1/appointments/{reference}/reschedule/", "post"): {"200", "400", "404", "409", "429"},
+}
+
+
+def test_schema_documents_every_booking_endpoint_with_its_errors(schema):
+    for (path, method), statuses in BOOKING_OPERATIONS.items():
+        operation = schema["paths"][path][method]
+        assert statuses <= set(operation["responses"]), (path, method)
+        for code in statuses - {"200", "201"}:
+            content = operation["responses"][code]["content"]["application/json"]
+            assert "$ref" in content["schema"], (path, code)
+    create = schema["paths"]["/api/v1/appointments/"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in create["parameters"] if p["in"] == "header"}
+    assert create["responses"]["409"]["content"]["application/json"]["examples"]
+    created = schema["components"]["schemas"]["AppointmentCreateOutput"]["properties"]
+    assert {"reference", "manage_token", "status", "hold_expires_at", "start", "end"} <= set(created)
+
+
+def test_manage_token_is_an_api_key_security_scheme_on_the_token_endpoints(schema):
+    assert schema["components"]["securitySchemes"]["ManageToken"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Manage-Token",
+        "description": schema["components"]["securitySchemes"]["ManageToken"]["description"],
+    }
+    for path, method in BOOKING_OPERATIONS:
+        security = schema["paths"][path][method].get("security", [])
+        needs_token = "{reference}" in path
+        assert ({"ManageToken": []} in security) is needs_token, (path, method, security)
