@@ -1,0 +1,212 @@
+"""A real Celery worker (with its embedded beat) on a real Redis, against the test database.
+
+Eager mode hides what matters here: serialisation, commit ordering, redelivery and a broker
+that is down or frozen. The test starts its own redis-server on a free port, so stopping or
+freezing it disturbs nobody, and a worker process whose DATABASE_URL is this test database.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+
+from appointments.models import Notification, NotificationStatus, SmsLogEntry
+from appointments.services import appointment_book
+from asan_portal.celery import app as celery_app
+from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = Path(sys.executable).with_name("celery")
+QUICK = 3.0  # seconds: generous for a booking; a call waiting on a dead broker takes far longer
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class RedisServer:
+    """A throwaway redis-server that the tests may stop, restart, freeze and thaw."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_timeout=1)
+        _wait_for(lambda: self._pings(client), 10, "redis-server to answer")
+
+    @staticmethod
+    def _pings(client) -> bool:
+        try:
+            return client.ping()
+        except redis.RedisError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def freeze(self):
+        self.process.send_signal(signal.SIGSTOP)  # still accepts TCP (the kernel does), never answers
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture(scope="module")
+def broker(django_db_setup, tmp_path_factory):
+    server = RedisServer(_free_port())
+    server.start()
+    yield server
+    server.thaw() if server.process.poll() is None else None
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def worker(broker, django_db_setup, tmp_path_factory):
+    """`celery worker -B` as `make worker` runs it, on the test database and our Redis."""
+    workdir = tmp_path_factory.mktemp("celery")
+    log = workdir / "worker.log"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.appointments.worker_settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": broker.url,
+        "NOTIFICATIONS_RELAY_EVERY_SECONDS": "1",
+        "CELERY_BEAT_SCHEDULE_FILENAME": str(workdir / "beat-schedule"),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        str(CELERY),
+        "-A",
+        "asan_portal",
+        "worker",
+        "--beat",
+        "--loglevel=INFO",
+        "--concurrency=2",
+        "--without-gossip",
+        "--without-mingle",
+        f"--hostname=notify-test-{os.getpid()}@%h",
+    ]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, 60, "the worker to start")
+        assert process.poll() is None, log.read_text()[-3000:]
+        yield log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def publish_to(broker):
+    """This process publishes to the test's Redis through the broker, as the web process does."""
+    saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    celery_app.conf.broker_url = broker.url
+    celery_app.conf.task_always_eager = False
+    _drop_broker_connections()
+    yield
+    celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+    _drop_broker_connections()
+
+
+def _drop_broker_connections():
+    # kombu keeps one pool per broker URL; forget the cached one so the next publish picks
+    # the pool of the URL now configured.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def _book():
+    service, centre = bookable_setup()
+    started = time.monotonic()
+    result = appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, 10), **citizen())
+    return result, time.monotonic() - started
+
+
+def _delivered(result) -> int:
+    return SmsLogEntry.objects.filter(notification__appointment=result.appointment).count()
+
+
+def test_a_real_worker_delivers_the_code_by_sms(worker, publish_to):
+    # when: a citizen books; the booking's transaction commits and nudges the worker
+    result, took = _book()
+    # then
+    assert took < QUICK
+    _wait_for(lambda: _delivered(result), 20, "the worker to send the SMS")
+    entry = SmsLogEntry.objects.get(notification__appointment=result.appointment)
+    assert result.code in entry.body
+    assert Notification.objects.get(pk=entry.notification_id).status == NotificationStatus.SENT
+    assert "appointments.notifications_relay_due" in worker.read_text()
+
+
+def test_with_redis_stopped_a_booking_returns_at_once_and_its_sms_goes_out_once_redis_is_back(
+    broker, worker, publish_to
+):
+    # given: the broker is down
+    broker.stop()
+    try:
+        # when
+        result, took = _book()
+        # then: the booking did not wait, and its message waits in PostgreSQL, not in Redis
+        assert took < QUICK
+        time.sleep(2)
+        assert _delivered(result) == 0
+        assert Notification.objects.get(appointment=result.appointment).status == NotificationStatus.PENDING
+    finally:
+        broker.start()
+    # when Redis is back, the worker reconnects and beat's relay sends it, once
+    _wait_for(lambda: _delivered(result), 60, "the SMS after Redis came back")
+    time.sleep(3)  # a few more relay runs
+    assert _delivered(result) == 1
+
+
+def test_with_redis_frozen_a_booking_still_returns_at_once(broker, worker, publish_to):
+    # given: Redis accepts connections but never answers
+    broker.freeze()
+    try:
+        # when: two bookings in a row (the second finds a nudge already stuck)
+        first, first_took = _book()
+        second, second_took = _book()
+    finally:
+        broker.thaw()
+    # then
+    assert first_took < QUICK
+    assert second_took < QUICK
+    _wait_for(lambda: _delivered(first) and _delivered(second), 60, "the SMS after Redis thawed")
+    time.sleep(2)
+    assert (_delivered(first), _delivered(second)) == (1, 1)
