@@ -1,0 +1,88 @@
+"""Forms of the staff pages. They shape input; the booking rules are the services' to check."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from centres.models import Counter
+from services.models import Service
+
+from .forms import CitizenDetailsForm
+from .models import AppointmentStatus
+
+DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _centre_services(centre):
+    return Service.objects.filter(offers__centre=centre, offers__is_active=True, bookable_online=True).order_by(
+        "name_az"
+    )
+
+
+class DayFilterForm(forms.Form):
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    counter = forms.ModelChoiceField(label=_("Counter"), queryset=Counter.objects.none(), required=False)
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
+    q = forms.CharField(
+        label=_("Find by reference, FIN or phone"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All"))] + list(AppointmentStatus.choices)
+        self.fields["counter"].queryset = Counter.objects.filter(centre=centre).order_by("number")
+        self.fields["counter"].empty_label = _("All")
+        self.fields["service"].queryset = _centre_services(centre)
+        self.fields["service"].empty_label = _("All")
+
+
+class SlotChoiceForm(forms.Form):
+    """A free start time, offered as the ISO times of the free slots."""
+
+    start = forms.ChoiceField(label=_("Time"))
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start"].choices = [
+            (slot.starts_at.isoformat(), f"{slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}") for slot in slots
+        ]
+
+
+class PhoneInBookingForm(CitizenDetailsForm):
+    """A booking taken by phone: time, then who is coming (the citizen's details as online)."""
+
+    start = forms.ChoiceField(label=_("Time"))
+    field_order = ["start", "full_name", "fin", "phone", "email", "language"]
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start"].choices = [
+            (slot.starts_at.isoformat(), f"{slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}") for slot in slots
+        ]
+
+
+class SlotSearchForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = _centre_services(centre)
+
+
+class CounterClosureForm(forms.Form):
+    counter = forms.ModelChoiceField(label=_("Counter"), queryset=Counter.objects.none())
+    starts_at = forms.DateTimeField(
+        label=_("Closed from"), widget=DATETIME_LOCAL, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Closed until"), widget=DATETIME_LOCAL, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    reason = forms.CharField(label=_("Reason (for colleagues)"), max_length=200, required=False)
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counter"].queryset = Counter.objects.filter(centre=centre, is_active=True).order_by("number")

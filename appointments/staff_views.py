@@ -1,0 +1,298 @@
+"""Staff pages for a centre's bookings: the day's list, one booking (check in, cancel, move),
+a booking taken by phone, closing a counter.
+
+Every page needs a login and fetches the centre with centre_for_staff_or_404 (someone else's
+centre is a 404). Officials see every centre but only look: any POST needs staff_can_act
+(the centre's own operators and managers, or a superuser); closing a counter needs a manager.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views import View
+
+from centres.models import StaffRole
+from centres.permissions import centre_for_staff_or_404, centres_for_user
+from centres.selectors import centre_get
+
+from . import availability, services
+from .arrival import appointment_check_in, check_in_opens_at, lapses_after
+from .errors import BookingError
+from .models import ACTIVE_STATUSES, AppointmentStatus
+from .staff import counter_close, staff_appointment_book, staff_can_act, staff_is_read_only
+from .staff_forms import CounterClosureForm, DayFilterForm, PhoneInBookingForm, SlotChoiceForm, SlotSearchForm
+from .staff_selectors import (
+    mask,
+    staff_appointment_get_or_404,
+    staff_appointment_search,
+    staff_counter_closures,
+    staff_day_appointments,
+)
+
+
+class StaffCentreMixin(LoginRequiredMixin):
+    """Loads `self.centre` for the URL's centre code, or 404 when the user does not work there."""
+
+    act_roles = (StaffRole.OPERATOR, StaffRole.MANAGER)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.centre = centre_for_staff_or_404(request.user, kwargs["centre"])
+        # Hours, closures and counters prefetched for availability.
+        self.centre = centre_get(self.centre.code)
+        self.can_act = staff_can_act(request.user, self.centre, roles=self.act_roles)
+        if request.method == "POST" and not self.can_act:
+            raise PermissionDenied
+        # Times typed and shown on these pages are the centre's wall clock.
+        with timezone.override(self.centre.tz):
+            return super().dispatch(request, *args, **kwargs)
+
+    def context(self, **extra):
+        return {
+            "centre": self.centre,
+            "can_act": self.can_act,
+            "read_only": staff_is_read_only(self.request.user, self.centre),
+            "can_close": staff_can_act(self.request.user, self.centre, roles=(StaffRole.MANAGER,)),
+            **extra,
+        }
+
+
+def _today(centre) -> dt.date:
+    return timezone.now().astimezone(centre.tz).date()
+
+
+def _parse_start(value: str, centre):
+    start = parse_datetime(value or "")
+    if start is None:
+        return None
+    return start if timezone.is_aware(start) else start.replace(tzinfo=centre.tz)
+
+
+class StaffHomeView(LoginRequiredMixin, View):
+    """The centres whose bookings the user may see."""
+
+    def get(self, request):
+        centres = list(centres_for_user(request.user).select_related("city").order_by("name_az"))
+        if not centres:
+            raise PermissionDenied
+        if len(centres) == 1:
+            return redirect("appointments_staff:day", centre=centres[0].code)
+        return render(request, "appointments/staff/home.html", {"centres": centres})
+
+
+class StaffDayView(StaffCentreMixin, View):
+    def get(self, request, centre):
+        form = DayFilterForm(request.GET or None, centre=self.centre)
+        filters = form.cleaned_data if form.is_valid() else {}
+        day = filters.get("date") or _today(self.centre)
+        query = (filters.get("q") or "").strip()
+        search_error = ""
+        if query:
+            found = staff_appointment_search(centre=self.centre, query=query)
+            if found is None:
+                search_error = _("Type a booking reference (ABCD-1234), a FIN (7 characters) or a mobile number.")
+                rows = []
+            else:
+                rows = list(found)
+        else:
+            rows = list(
+                staff_day_appointments(
+                    centre=self.centre,
+                    day=day,
+                    status=filters.get("status") or "",
+                    counter=filters.get("counter"),
+                    service=filters.get("service"),
+                )
+            )
+        for appointment in rows:
+            appointment.fin_masked = mask(appointment.fin, 2)
+            appointment.phone_masked = mask(appointment.phone, 4)
+        context = self.context(
+            form=form,
+            day=day,
+            previous_day=day - dt.timedelta(days=1),
+            next_day=day + dt.timedelta(days=1),
+            rows=rows,
+            query=query,
+            search_error=search_error,
+            active_count=sum(1 for a in rows if a.status in ACTIVE_STATUSES),
+        )
+        return render(request, "appointments/staff/day.html", context)
+
+
+class StaffAppointmentDetailView(StaffCentreMixin, View):
+    def get(self, request, centre, reference):
+        appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
+        return render(request, "appointments/staff/detail.html", self._context(appointment))
+
+    def _context(self, appointment, **extra):
+        now = timezone.now()
+        return self.context(
+            appointment=appointment,
+            check_in_opens=check_in_opens_at(appointment),
+            lapses_after=lapses_after(appointment),
+            check_in_open_now=check_in_opens_at(appointment) <= now,
+            is_changeable=appointment.status in (AppointmentStatus.HELD, AppointmentStatus.CONFIRMED),
+            **extra,
+        )
+
+
+class StaffAppointmentActionView(StaffCentreMixin, View):
+    """POST only: check in or cancel; refusals come back as a message on the booking's page."""
+
+    action = ""
+
+    def post(self, request, centre, reference):
+        appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
+        try:
+            if self.action == "check_in":
+                appointment_check_in(appointment=appointment, by=request.user)
+                messages.success(request, _("Checked in."))
+            else:
+                services.appointment_cancel(appointment=appointment, by_staff=request.user)
+                messages.success(request, _("The booking is cancelled and the citizen informed."))
+        except BookingError as refusal:
+            messages.error(request, refusal.message)
+        return redirect("appointments_staff:detail", centre=self.centre.code, reference=appointment.reference)
+
+
+class StaffAppointmentMoveView(StaffCentreMixin, View):
+    """Move a booking to another free time: pick a date (GET), then a time (POST)."""
+
+    def _render(self, request, appointment, day, form, status=200):
+        context = self.context(appointment=appointment, day=day, form=form)
+        return render(request, "appointments/staff/move.html", context, status=status)
+
+    def _day(self, request, appointment):
+        try:
+            return dt.date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "")
+        except ValueError:
+            return appointment.local_date
+
+    def _slots(self, appointment, day):
+        return availability.day_slots(
+            service=appointment.service, centre=self.centre, day=day, exclude_appointment=appointment
+        )
+
+    def get(self, request, centre, reference):
+        appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
+        day = self._day(request, appointment)
+        return self._render(request, appointment, day, SlotChoiceForm(slots=self._slots(appointment, day)))
+
+    def post(self, request, centre, reference):
+        appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
+        day = self._day(request, appointment)
+        form = SlotChoiceForm(request.POST, slots=self._slots(appointment, day))
+        if not form.is_valid():
+            return self._render(request, appointment, day, form, status=400)
+        try:
+            services.appointment_reschedule(
+                appointment=appointment,
+                starts_at=_parse_start(form.cleaned_data["start"], self.centre),
+                by_staff=request.user,
+            )
+        except BookingError as refusal:
+            form.add_error(None, refusal.message)
+            return self._render(request, appointment, day, form, status=refusal.status_code)
+        messages.success(request, _("The booking is moved and the citizen informed."))
+        return redirect("appointments_staff:detail", centre=self.centre.code, reference=appointment.reference)
+
+
+class StaffPhoneInBookingView(StaffCentreMixin, View):
+    """A booking taken by phone: choose service and date, then a time and the citizen's details."""
+
+    def _search(self, data):
+        search = SlotSearchForm(data or None, centre=self.centre)
+        slots = []
+        if search.is_valid():
+            slots = availability.day_slots(
+                service=search.cleaned_data["service"], centre=self.centre, day=search.cleaned_data["date"]
+            )
+        return search, slots
+
+    def _render(self, request, search, slots, form, status=200):
+        context = self.context(search=search, slots=slots, form=form)
+        return render(request, "appointments/staff/book.html", context, status=status)
+
+    def get(self, request, centre):
+        search, slots = self._search(request.GET)
+        return self._render(request, search, slots, PhoneInBookingForm(slots=slots))
+
+    def post(self, request, centre):
+        search, slots = self._search(request.POST)
+        form = PhoneInBookingForm(request.POST, slots=slots)
+        if not (search.is_valid() and form.is_valid()):
+            return self._render(request, search, slots, form, status=400)
+        details = {k: form.cleaned_data[k] for k in ("full_name", "fin", "phone", "email", "language")}
+        try:
+            result = staff_appointment_book(
+                user=request.user,
+                service=search.cleaned_data["service"],
+                centre=self.centre,
+                starts_at=_parse_start(form.cleaned_data["start"], self.centre),
+                **details,
+            )
+        except BookingError as refusal:
+            for field, errors in refusal.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not refusal.fields:
+                form.add_error(None, refusal.message)
+            return self._render(request, search, slots, form, status=refusal.status_code)
+        messages.success(
+            request,
+            _("Booked: %(reference)s. The citizen gets the confirmation by SMS.")
+            % {"reference": result.appointment.reference},
+        )
+        return redirect("appointments_staff:detail", centre=self.centre.code, reference=result.appointment.reference)
+
+
+class StaffCounterCloseView(StaffCentreMixin, View):
+    """Close a counter for a period (managers): its bookings then are flagged, citizens told."""
+
+    act_roles = (StaffRole.MANAGER,)
+
+    def _render(self, request, form, status=200, **extra):
+        context = self.context(
+            form=form, closures=staff_counter_closures(centre=self.centre, since=timezone.now()), **extra
+        )
+        return render(request, "appointments/staff/close_counter.html", context, status=status)
+
+    def get(self, request, centre):
+        return self._render(request, CounterClosureForm(centre=self.centre))
+
+    def post(self, request, centre):
+        form = CounterClosureForm(request.POST, centre=self.centre)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        data = form.cleaned_data
+        try:
+            _closure, flagged = counter_close(
+                counter=data["counter"],
+                # Typed as the centre's wall-clock time, whatever the server's zone.
+                starts_at=timezone.make_naive(data["starts_at"]),
+                ends_at=timezone.make_naive(data["ends_at"]),
+                reason=data["reason"],
+                by=request.user,
+            )
+        except BookingError as refusal:
+            for field, errors in refusal.fields.items():
+                for error in errors:
+                    form.add_error(field, error)
+            if not refusal.fields:
+                form.add_error(None, refusal.message)
+            return self._render(request, form, status=400)
+        messages.success(
+            request,
+            _("Counter %(number)s is closed. %(count)s bookings need a new time; their citizens are told by SMS.")
+            % {"number": data["counter"].number, "count": len(flagged)},
+        )
+        return redirect(reverse("appointments_staff:close_counter", kwargs={"centre": self.centre.code}))
