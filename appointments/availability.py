@@ -115,7 +115,8 @@ def _slots_for_day(
     periods = open_periods(centre, day, holidays=holidays)
     if not periods or not counter_ids:
         return []
-    open_time = sum(((end - start) for start, end in periods), dt.timedelta())
+    # Real time (UTC), not wall-clock differences: those are an hour off on the days the clocks change.
+    open_time = sum(((end.astimezone(UTC) - start.astimezone(UTC)) for start, end in periods), dt.timedelta())
     bookable = open_time * (1 - policy.walk_in_share())
     day_start, day_end = periods[0][0].astimezone(UTC), periods[-1][1].astimezone(UTC)
     used = {
@@ -133,11 +134,15 @@ def _slots_for_day(
     step = policy.slot_step()
     slots = []
     for period_start, period_end in periods:
+        period_end_utc = period_end.astimezone(UTC)
         start = period_start
-        while start + duration <= period_end:
-            end = start + duration
-            start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
-            if start_utc >= earliest_start:
+        # Step on the local wall clock (times stay on the local grid) but measure the appointment
+        # in real time, and skip local times the clocks jump over when they go forward.
+        while start < period_end:
+            start_utc = start.astimezone(UTC)
+            end_utc = start_utc + duration
+            exists = start_utc.astimezone(start.tzinfo).replace(tzinfo=None) == start.replace(tzinfo=None)
+            if exists and end_utc <= period_end_utc and start_utc >= earliest_start:
                 free = tuple(
                     c
                     for c in candidates
@@ -145,6 +150,7 @@ def _slots_for_day(
                     and not any(s < end_utc and e > start_utc for s, e in (closed or {}).get(c, []))
                 )
                 if free:
+                    end = end_utc.astimezone(start.tzinfo)
                     slots.append(Slot(starts_at=start, ends_at=end, places_left=len(free), counter_ids=free))
             start += step
     return slots

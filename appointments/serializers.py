@@ -37,10 +37,16 @@ class StartField(serializers.DateTimeField):
     def enforce_timezone(self, value):
         return value  # keep a naive time naive: it means the centre's wall clock, not the server's
 
+    default_error_messages = {"out_of_range": _("Choose a time within the booking window.")}
+
     def to_internal_value(self, value):
         if isinstance(value, str) and len(value) > 40:
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM]")
-        return super().to_internal_value(value)
+        parsed = super().to_internal_value(value)
+        # Years near 1 or 9999 overflow when moved between time zones; no booking is near them.
+        if not 2000 <= parsed.year <= 2999:
+            self.fail("out_of_range")
+        return parsed
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

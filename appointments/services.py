@@ -258,27 +258,31 @@ def appointment_book(
             appointment=appointment, kind="verification_code", dedup_suffix="1", context={"code": code}
         )
     elif not held:
-        _enqueue_confirmation(appointment, manage_token)
+        _enqueue_confirmation(appointment, manage_token, now=now)
     return BookingResult(appointment=appointment, manage_token=manage_token, code=code)
 
 
-def _enqueue_confirmation(appointment: Appointment, manage_token: str) -> None:
+def _enqueue_confirmation(appointment: Appointment, manage_token: str, *, now: dt.datetime | None = None) -> None:
     from .links import manage_url
 
     notification_enqueue(
         appointment=appointment, kind="confirmation", context={"link": manage_url(appointment, manage_token)}
     )
-    _enqueue_reminders(appointment, dedup_suffix=appointment.starts_at.isoformat())
+    _enqueue_reminders(appointment, dedup_suffix=appointment.starts_at.isoformat(), now=now)
 
 
-def _enqueue_reminders(appointment: Appointment, *, dedup_suffix: str) -> None:
-    """Day-before (at the configured local time) and shortly-before reminders, for this start time."""
+def _enqueue_reminders(appointment: Appointment, *, dedup_suffix: str, now: dt.datetime | None = None) -> None:
+    """Day-before (at the configured local time) and shortly-before reminders, for this start time.
+
+    `now` is the caller's clock (the services take `now=`), so a booking made at a given moment
+    gets the reminders that are still ahead of that moment."""
     local_start = appointment.starts_at.astimezone(appointment.centre.tz)
     day_before = dt.datetime.combine(
         local_start.date() - dt.timedelta(days=1), policy.reminder_day_before_at(), tzinfo=appointment.centre.tz
     )
-    soon = appointment.starts_at - policy.reminder_before()
-    now = timezone.now()
+    # Subtract in UTC: on the wall clock, minutes before a clock change are an hour off.
+    soon = appointment.starts_at.astimezone(dt.UTC) - policy.reminder_before()
+    now = now or timezone.now()
     if day_before > now:
         notification_enqueue(
             appointment=appointment, kind="reminder_day_before", dedup_suffix=dedup_suffix, send_after=day_before
@@ -325,7 +329,7 @@ def _verify_locked(appointment: Appointment, *, code: str, manage_token: str, no
             return TooManyAttempts(MESSAGES["too_many_attempts"])
         return WrongCode(MESSAGES["wrong_code"], fields={"code": [str(MESSAGES["wrong_code"])]})
     _move(appointment, S.CONFIRMED, now=now, verified_at=now, hold_expires_at=None)
-    _enqueue_confirmation(appointment, manage_token)
+    _enqueue_confirmation(appointment, manage_token, now=now)
     return None
 
 
@@ -422,7 +426,7 @@ def appointment_reschedule(
         raise _slot_taken(service=service, centre=centre, starts_at=starts_at, now=now)
     if appointment.status == S.CONFIRMED:
         notification_enqueue(appointment=appointment, kind="change", dedup_suffix=slot.starts_at.isoformat())
-        _enqueue_reminders(appointment, dedup_suffix=slot.starts_at.isoformat())
+        _enqueue_reminders(appointment, dedup_suffix=slot.starts_at.isoformat(), now=now)
     _on_time_freed(appointment)
     return appointment
 

@@ -365,6 +365,8 @@ def test_bad_details_answer_400_with_a_translated_message_for_the_field(api, fie
         ({"centre": "no-such-centre"}, "centre"),
         ({"start": "tomorrow at ten"}, "start"),
         ({"start": "2026-13-01T10:00"}, "start"),
+        ({"start": "9999-12-31T23:59:00-12:00"}, "start"),
+        ({"start": "0001-01-01T00:00:00"}, "start"),
         ({"language": "fr"}, "language"),
         ({"fin": None}, "fin"),
     ],
@@ -565,8 +567,11 @@ json_values = st.recursive(
             optional={
                 "service": st.sampled_from(["svc", "", "x" * 200]) | json_values,
                 "centre": st.sampled_from(["ctr", ""]) | json_values,
-                "start": st.sampled_from(["2026-03-02T10:00:00+04:00", "9999-12-31T23:59", "0001-01-01T00:00Z"])
+                "start": st.sampled_from(
+                    ["2026-03-02T10:00:00+04:00", "9999-12-31T23:59-12:00", "0001-01-01T00:00+14:00"]
+                )
                 | st.datetimes().map(lambda d: d.isoformat())
+                | st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat())
                 | json_values,
                 "full_name": st.text(max_size=200) | json_values,
                 "fin": st.text(max_size=10) | json_values,
@@ -597,3 +602,23 @@ def test_random_json_bodies_never_produce_a_server_error(bookable, data, idempot
 @pytest.fixture
 def bookable():
     return bookable_setup()
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["service", "centre", "date", "city", "lang"]),
+        st.sampled_from(["svc", "ctr", "2026-03-02", "0001-01-01", "9999-12-31", "", "az"]) | st.text(max_size=30),
+    ),
+    earliest=st.booleans(),
+)
+def test_random_availability_queries_never_produce_a_server_error(bookable, query, earliest):
+    service, centre = bookable
+    query = {key: service.code if v == "svc" else centre.code if v == "ctr" else v for key, v in query.items()}
+    url = "/api/v1/availability/earliest/" if earliest else "/api/v1/availability/"
+
+    response = new_client().get(url, query)
+
+    assert response.status_code in (200, 400), response.content
