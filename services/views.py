@@ -44,7 +44,10 @@ class ServiceDetailView(View):
         now = timezone.now()
         today = timezone.localdate(now)
         holidays = holiday_dates(today, today + dt.timedelta(days=14))
-        offices = [(centre, opening_status(centre, now, holidays=holidays)) for centre in centres]
+        offices = [
+            (centre, opening_status(centre, now, holidays=holidays), _booking_url(service, centre))
+            for centre in centres
+        ]
         context = {
             "service": service,
             "documents": list(service.documents.all()),
@@ -56,13 +59,15 @@ class ServiceDetailView(View):
         return render(request, "services/service_detail.html", context)
 
 
-def _booking_url(service) -> str | None:
-    """The online booking page once the appointments app provides it; None until then."""
+def _booking_url(service, centre=None) -> str | None:
+    """The online booking journey for this service (at this centre), or None if it cannot be booked online."""
     if not service.bookable_online:
         return None
     try:
-        return f"{reverse('appointments:book')}?service={service.code}"
-    except NoReverseMatch:
+        if centre is not None:
+            return reverse("appointments:book_date", kwargs={"service": service.code, "centre": centre.code})
+        return reverse("appointments:book_centre", kwargs={"service": service.code})
+    except NoReverseMatch:  # the booking journey is not installed
         return None
 
 

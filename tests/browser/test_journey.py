@@ -27,7 +27,7 @@ def test_find_the_passport_service_and_a_centre(page: Page, site):
     documents = page.locator("ol.documents-list li")
     expect(documents).to_have_count(3)
     expect(documents.first).to_have_text("Şəxsiyyət vəsiqəsi")
-    expect(page.get_by_role("link", name="Gəncə ASAN xidmət mərkəzi")).to_be_visible()
+    expect(page.get_by_role("link", name="Gəncə ASAN xidmət mərkəzi", exact=True)).to_be_visible()
     # switching language keeps the page and changes its content
     page.get_by_role("link", name="English").click()
     page.wait_for_url(re.compile(r"/en/services/passport-issue/$"))
@@ -38,7 +38,7 @@ def test_find_the_passport_service_and_a_centre(page: Page, site):
     expect(page.get_by_role("heading", level=1)).to_have_text("Выдача общегражданского паспорта")
     expect(documents.first).to_have_text("Удостоверение личности")
     # and a centre page opens from the service page
-    page.get_by_role("link", name="Бакинский центр ASAN xidmət № 1").click()
+    page.get_by_role("link", name="Бакинский центр ASAN xidmət № 1", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Бакинский центр ASAN xidmət № 1")
     expect(page.locator("table.hours-table tbody tr")).to_have_count(7)
 

@@ -180,3 +180,13 @@ def test_service_page_query_count_does_not_grow_with_centres(client, catalogue, 
         response = client.get("/az/services/passport-issue/")
     assert response.status_code == 200
     assert response.content.decode().count('class="centre-card"') == 10
+
+
+def test_service_page_links_to_online_booking_when_bookable(client, catalogue):
+    html = client.get("/az/services/passport-issue/").content.decode()
+    assert 'href="/az/appointments/book/passport-issue/"' in html
+    assert 'href="/az/appointments/book/passport-issue/baku-1/"' in html
+    catalogue.notary.bookable_online = False
+    catalogue.notary.save()
+    html = client.get("/az/services/power-of-attorney/").content.decode()
+    assert "/appointments/book/" not in html
