@@ -622,3 +622,17 @@ def test_random_availability_queries_never_produce_a_server_error(bookable, quer
     response = new_client().get(url, query)
 
     assert response.status_code in (200, 400), response.content
+
+
+def test_availability_is_rate_limited_per_client(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "availability": "2/m"}
+    service, centre = bookable_setup()
+    client = new_client()
+    query = {"service": service.code, "centre": centre.code, "date": str(tomorrow_at(centre, 9).date())}
+
+    answers = [client.get("/api/v1/availability/", query).status_code for _ in range(3)]
+    earliest = client.get("/api/v1/availability/earliest/", {"service": service.code})
+
+    assert answers == [200, 200, 429]
+    assert earliest.status_code == 429
+    assert earliest["Retry-After"]
