@@ -10,17 +10,6 @@ from services.models import Category
 from services.selectors import service_list
 
 POPULAR_SERVICES = 8
-# What citizens come for most (the centres' own published top services); shown first when published.
-FEATURED_SERVICE_CODES = [
-    "id-card-issue",
-    "passport-issue",
-    "driving-licence-exchange",
-    "birth-registration",
-    "marriage-registration",
-    "residence-registration",
-    "criminal-record-certificate",
-    "general-power-of-attorney",
-]
 
 
 class HomeView(TemplateView):
@@ -40,18 +29,13 @@ class HomeView(TemplateView):
 
 
 def _popular_services() -> list:
-    """The featured services in their listed order, topped up with the services offered in the most centres."""
-    featured = {service.code: service for service in service_list().filter(code__in=FEATURED_SERVICE_CODES)}
-    services = [featured[code] for code in FEATURED_SERVICE_CODES if code in featured][:POPULAR_SERVICES]
-    if len(services) < POPULAR_SERVICES:
-        widest = (
-            service_list()
-            .exclude(code__in=featured)
-            .annotate(centre_count=Count("offers", filter=Q(offers__is_active=True, offers__centre__is_active=True)))
-            .order_by("-centre_count", "name_az")
-        )
-        services += list(widest[: POPULAR_SERVICES - len(services)])
-    return services
+    """The services most people apply for (Service.popularity), topped up with the most widely offered."""
+    offered_in = Count("offers", filter=Q(offers__is_active=True, offers__centre__is_active=True))
+    return list(
+        service_list()
+        .annotate(centre_count=offered_in)
+        .order_by("-popularity", "-centre_count", "name_az")[:POPULAR_SERVICES]
+    )
 
 
 def healthz(request):

@@ -50,12 +50,14 @@ def json_ld(data) -> str:
 
 @register.filter
 def azn(value) -> str:
-    """Format an amount in manat: 40 -> "40 ₼", 2.5 -> "2.50 ₼"."""
+    """Format an amount in manat: 40 -> "40 AZN", 2.5 -> "2.50 AZN".
+
+    The ISO code rather than the ₼ sign: older phones and some desktop fonts lack the sign."""
     if value is None or value == "":
         return ""
     amount = Decimal(value)
     text = f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
-    return f"{text} ₼"
+    return f"{text} AZN"
 
 
 @register.filter

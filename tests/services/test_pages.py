@@ -97,7 +97,7 @@ def test_service_page_shows_documents_fees_and_centres(client, catalogue):
     assert response.status_code == 200
     documents = re.search(r'<ol class="documents-list">(.*?)</ol>', html, re.S).group(1)
     assert documents.index("Şəxsiyyət vəsiqəsi") < documents.index("Əvvəlki pasport (varsa)")
-    assert "160 ₼" in html and "Təcili" in html
+    assert "160 AZN" in html and "Təcili" in html
     assert "Bakı 1 nömrəli ASAN xidmət mərkəzi" in html and "Gəncə ASAN xidmət mərkəzi" in html
     assert "open-badge" in html
     assert "Daxili İşlər Nazirliyi" in html
