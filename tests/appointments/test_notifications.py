@@ -470,3 +470,39 @@ def test_staff_find_a_booking_by_reference_fin_or_phone_but_change_nothing_in_th
     assert client.get(reverse("admin:appointments_notification_add")).status_code == 403
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CONFIRMED
+
+
+def test_the_outbox_hides_a_verification_code_from_operators(client, django_user_model):
+    service, centre = bookable_setup()
+    held = appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, 10), **citizen())
+    code_row = row(held.appointment, "verification_code")
+    change = reverse("admin:appointments_notification_change", args=[code_row.pk])
+    operator = _staff(django_user_model, "operator", OPERATOR, centre, StaffRole.OPERATOR)
+    manager = _staff(django_user_model, "manager", CENTRE_MANAGER, centre, StaffRole.MANAGER)
+    seen = {}
+    for user in (operator, manager):
+        client.force_login(user)
+        response = client.get(change)
+        seen[user.username] = (response.status_code, held.code in response.content.decode())
+    assert seen == {"operator": (200, False), "manager": (200, True)}
+
+
+def test_the_beat_task_lapses_a_booking_more_than_the_grace_period_late(clerk):
+    from appointments.tasks import appointments_lapse_late
+
+    service, centre = bookable_setup()
+    yesterday = tomorrow_at(centre, 10, days=-1)
+    late = appointment_book(  # booked two days before; now long past its grace period
+        service=service,
+        centre=centre,
+        starts_at=yesterday,
+        booked_by=clerk,
+        now=yesterday - dt.timedelta(days=2),
+        **citizen(),
+    ).appointment
+    on_time = confirmed(clerk, days=2)
+    assert appointments_lapse_late.apply().get() == 1
+    assert appointments_lapse_late.apply().get() == 0  # a second run changes nothing
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert (late.status, on_time.status) == (AppointmentStatus.LAPSED, AppointmentStatus.CONFIRMED)
