@@ -58,8 +58,8 @@ test: $(DEV_STAMP) browser-deps messages lint check-services
 worker: $(RUNTIME_STAMP)
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A asan_portal worker --beat -l info
 
-bench: $(DEV_STAMP)
-	$(PY) -m bench
+bench: $(DEV_STAMP) messages
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

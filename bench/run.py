@@ -1,0 +1,381 @@
+"""Orchestrates `make bench`: builds the stack, runs the load generator, reports, cleans up.
+
+1. A PostgreSQL database of its own (BENCH_DATABASE_URL, default asan_bench: dropped and
+   created), migrate, load_demo, and the table of the bare write view.
+2. A real Celery worker and gunicorn (settings.bench: persistent connections, Redis cache and
+   broker on a Redis database number of its own) on a free port of 127.0.0.1.
+3. The load generator (bench.load) in a separate process: baselines (a bare view, a one-row
+   write), availability, a booking rush on one day's times at one centre, and both at once.
+4. After the load: the outbox drains through the worker, and SQL confirms that no counter
+   holds overlapping appointments. Then everything started here is stopped and dropped.
+Results: bench/results/<timestamp>.json and bench/results/latest.md (also printed).
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bench.report import markdown_report
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SETTINGS = "asan_portal.settings.bench"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/asan_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
+ACTIVE = ("held", "confirmed", "checked_in")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--concurrency", type=int, default=100, help="concurrent clients (default 100)")
+    parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per phase (default 15)")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=6.0,
+        help="unmeasured seconds before each phase (default 6; longer than a slow answer)",
+    )
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="cap on requests per phase")
+    parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
+    parser.add_argument("--keep-db", action="store_true", help="leave the benchmark database for inspection")
+    args = parser.parse_args(argv)
+    if not (1 <= args.concurrency <= 1000 and 0 < args.duration <= 300 and 0 <= args.warmup <= 60):
+        parser.error("concurrency 1-1000, duration up to 300 s, warm-up up to 60 s")
+    return args
+
+
+def phases() -> list[dict]:
+    return [
+        {"name": "baseline", "mix": [{"kind": "bare", "weight": 1}]},
+        {"name": "baseline-write", "mix": [{"kind": "bare_write", "weight": 1}]},
+        {"name": "availability", "mix": [{"kind": "availability", "weight": 1}]},
+        {"name": "booking-rush", "mix": [{"kind": "book", "weight": 1}]},
+        {"name": "rush+availability", "mix": [{"kind": "book", "weight": 1}, {"kind": "availability", "weight": 1}]},
+    ]
+
+
+# --- the processes this run starts -------------------------------------------------------------
+
+
+class Stack:
+    """Processes started here, each in its own process group; stopped by their ids only."""
+
+    def __init__(self, logdir: Path):
+        self.logdir = logdir
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
+        log = open(self.logdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes[name] = process
+        return process
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.logdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        self.processes.clear()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_ready(stack: Stack, port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if stack.processes["gunicorn"].poll() is not None:
+            raise RuntimeError("gunicorn stopped:\n" + stack.log_tail("gunicorn"))
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer /healthz in time:\n" + stack.log_tail("gunicorn"))
+
+
+# --- database and Redis ---------------------------------------------------------------------------
+
+
+def _connect(url: str, dbname: str | None = None):
+    import psycopg2
+
+    parts = urlparse(url)
+    connection = psycopg2.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname=dbname or parts.path.lstrip("/"),
+        connect_timeout=5,
+    )
+    connection.autocommit = True
+    return connection
+
+
+def _database_name(url: str) -> str:
+    name = urlparse(url).path.lstrip("/")
+    if not name.startswith("asan_bench"):
+        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database's name must start with asan_bench.")
+    return name
+
+
+def database_recreate(url: str) -> None:
+    name = _database_name(url)
+    with contextlib.closing(_connect(url, dbname="postgres")) as admin, admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_drop(url: str) -> None:
+    name = _database_name(url)
+    with contextlib.closing(_connect(url, dbname="postgres")) as admin, admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def sql(url: str, query: str, params=()) -> list[tuple]:
+    with contextlib.closing(_connect(url)) as connection, connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def redis_flush(url: str) -> None:
+    """Empty the benchmark's own Redis database (never database 0, the development one)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    if int(client.connection_pool.connection_kwargs.get("db", 0)) == 0:
+        raise SystemExit(
+            "BENCH_REDIS_URL must name a Redis database of its own (not 0), e.g. redis://127.0.0.1:6379/12"
+        )
+    client.flushdb()
+    client.close()
+
+
+# --- steps ------------------------------------------------------------------------------------------
+
+
+def manage(env: dict, *arguments: str, timeout: float = 600) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def outbox_drain(url: str, seconds: float = 60) -> dict:
+    """Wait (bounded) until the worker has relayed every due message; the outbox by status."""
+    deadline = time.monotonic() + seconds
+    while True:
+        rows = dict(
+            sql(url, "SELECT status, count(*) FROM appointments_notification WHERE send_after <= now() GROUP BY status")
+        )
+        if not rows.get("pending") or time.monotonic() > deadline:
+            rows["seconds_waited"] = round(seconds - max(0.0, deadline - time.monotonic()), 1)
+            return rows
+        time.sleep(1)
+
+
+def overlaps(url: str) -> int:
+    """Pairs of active appointments on the same counter whose times overlap (must be 0)."""
+    return sql(
+        url,
+        """
+        SELECT count(*) FROM appointments_appointment a
+        JOIN appointments_appointment b ON a.counter_id = b.counter_id AND a.id < b.id
+        WHERE a.status IN %s AND b.status IN %s
+          AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
+        """,
+        (ACTIVE, ACTIVE),
+    )[0][0]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "BENCH_DATABASE_URL": database_url,
+        "BENCH_REDIS_URL": redis_url,
+        "PYTHONPATH": str(ROOT),
+    }
+    bin_dir = Path(sys.executable).parent
+    logdir = Path(tempfile.mkdtemp(prefix="asan-bench-"))
+    stack = Stack(logdir)
+    started = time.monotonic()
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        print("Checking PostgreSQL and Redis ...", flush=True)
+        try:
+            _connect(database_url, dbname="postgres").close()
+            redis_flush(redis_url)
+        except Exception as error:  # noqa: BLE001 - tell the user what is missing, plainly
+            print(f"PostgreSQL or Redis is not reachable ({error}). Start them (see README) and retry.")
+            return 2
+        print(f"Creating {_database_name(database_url)}, migrating, loading the demo data ...", flush=True)
+        database_recreate(database_url)
+        manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "load_demo")
+        sql(database_url, "CREATE TABLE bench_write (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL)")
+        prepared = subprocess.run(
+            [sys.executable, "-m", "bench.prepare"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+        if prepared.returncode != 0:
+            raise RuntimeError("Could not pick the rush target:\n" + prepared.stderr)
+        target = json.loads(prepared.stdout)
+        print(
+            f"Rush target: {target['service']} at {target['centre']} on {target['date']} "
+            f"({len(target['starts'])} free start times, {target['counters']} counters, "
+            f"{target['duration_minutes']} min each)",
+            flush=True,
+        )
+
+        port = free_port()
+        stack.start(
+            "celery",
+            [str(bin_dir / "celery"), "-A", "asan_portal", "worker", "--concurrency", "1", "--pool", "prefork"]
+            + ["--without-gossip", "--without-mingle", "-l", "warning"],
+            env,
+        )
+        stack.start(
+            "gunicorn",
+            [str(bin_dir / "gunicorn"), "asan_portal.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+            + ["--workers", str(args.workers), "--worker-class", "sync", "--backlog", "2048"]
+            + ["--timeout", "60", "--log-level", "warning"],
+            env,
+        )
+        wait_until_ready(stack, port)
+        print(
+            f"gunicorn ({args.workers} sync workers) and a Celery worker up on 127.0.0.1:{port}; "
+            f"{len(phases())} phases of {args.warmup:g}+{args.duration:g} s, {args.concurrency} clients",
+            flush=True,
+        )
+
+        plan = {
+            "host": "127.0.0.1",
+            "port": port,
+            "concurrency": args.concurrency,
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "max_requests": args.max_requests,
+            "timeout": args.timeout,
+            "target": target,
+            "phases": phases(),
+        }
+        bound = len(plan["phases"]) * (args.warmup + args.duration + args.timeout) + 60
+        load = subprocess.run(
+            [sys.executable, "-m", "bench.load"],
+            cwd=ROOT,
+            input=json.dumps(plan),
+            capture_output=True,
+            text=True,
+            timeout=bound,
+            env={key: value for key, value in env.items() if key != "DJANGO_SETTINGS_MODULE"},
+        )
+        sys.stderr.write(load.stderr)
+        if load.returncode != 0:
+            raise RuntimeError("The load generator failed:\n" + load.stderr)
+        measured = json.loads(load.stdout)
+
+        print("Waiting for the worker to relay the outbox ...", flush=True)
+        outbox = outbox_drain(database_url)
+        booked = dict(sql(database_url, "SELECT status, count(*) FROM appointments_appointment GROUP BY status"))
+        overlapping = overlaps(database_url)
+        written = sql(database_url, "SELECT count(*) FROM bench_write")[0][0]
+        stack.stop()
+
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        result = {
+            "timestamp": stamp,
+            "machine": {
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+            },
+            "settings": {
+                "gunicorn_workers": args.workers,
+                "worker_class": "sync",
+                "celery_worker_concurrency": 1,
+                "concurrency": args.concurrency,
+                "warmup_s": args.warmup,
+                "duration_s": args.duration,
+                "conn_max_age": 60,
+            },
+            "target": {key: value for key, value in target.items() if key != "starts"}
+            | {"free_start_times": len(target["starts"])},
+            "phases": measured["phases"],
+            "after": {
+                "appointments_by_status": booked,
+                "overlapping_pairs_per_counter": overlapping,
+                "outbox_due_by_status": outbox,
+                "bare_rows_written": written,
+            },
+            "elapsed_s": round(time.monotonic() - started, 1),
+        }
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")
+        report = markdown_report(result)
+        (RESULTS / "latest.md").write_text(report)
+        print()
+        print(report)
+        if overlapping:
+            print("FAILED: a counter holds overlapping appointments.")
+            return 1
+        return 0
+    except KeyboardInterrupt:
+        print("Interrupted; cleaning up.")
+        return 130
+    finally:
+        stack.stop()
+        if not args.keep_db:
+            with contextlib.suppress(Exception):
+                database_drop(database_url)
+        with contextlib.suppress(Exception):
+            redis_flush(redis_url)
+        print(f"Server and worker logs: {logdir}")
