@@ -150,8 +150,9 @@ def summarise(name, records, window_start, window_end, duration, failures, concu
         items = [item for item in everything if item[2] >= window_start]
         latencies = sorted(item[3] - item[2] for item in items)
         statuses = Counter(item[1] for item in items)
+        # Queries per answer: every request of the phase, warm-up included (a rush books early).
         queries = defaultdict(list)
-        for item in items:
+        for item in everything:
             if item[4] is not None:
                 queries[item[1]].append(item[4])
         errors = sum(count for status, count in statuses.items() if status == 0 or status >= 500)
