@@ -9,6 +9,13 @@ from services.models import Service
 from .forms import CitizenDetailsForm
 from .models import AppointmentStatus
 
+
+class CounterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        label = _("Counter %(number)s") % {"number": obj.number}
+        return f"{label} · {obj.label}" if obj.label else label
+
+
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -21,7 +28,7 @@ def _centre_services(centre):
 class DayFilterForm(forms.Form):
     date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(label=_("Status"), required=False)
-    counter = forms.ModelChoiceField(label=_("Counter"), queryset=Counter.objects.none(), required=False)
+    counter = CounterChoiceField(label=_("Counter"), queryset=Counter.objects.none(), required=False)
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
     q = forms.CharField(
         label=_("Find by reference, FIN or phone"),
@@ -74,7 +81,7 @@ class SlotSearchForm(forms.Form):
 
 
 class CounterClosureForm(forms.Form):
-    counter = forms.ModelChoiceField(label=_("Counter"), queryset=Counter.objects.none())
+    counter = CounterChoiceField(label=_("Counter"), queryset=Counter.objects.none())
     starts_at = forms.DateTimeField(
         label=_("Closed from"), widget=DATETIME_LOCAL, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )

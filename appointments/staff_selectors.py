@@ -83,4 +83,4 @@ def mask(value: str, keep: int) -> str:
     value = value or ""
     if len(value) <= keep:
         return value
-    return "•" * (len(value) - keep) + value[-keep:]
+    return "•" * min(len(value) - keep, 5) + value[-keep:]

@@ -450,3 +450,74 @@ def test_a_closure_in_the_past_is_refused(world):
             starts_at=tomorrow_at(a, 9, days=-3),
             ends_at=tomorrow_at(a, 10, days=-3),
         )
+
+
+# --- a closure racing bookings -----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_a_booking_racing_a_counter_closure_is_either_flagged_or_refused(settings, monkeypatch):
+    """Bookings and a closure of the only counter start together. Each booking in the closed
+    period either committed first (and is then flagged for a new time) or sees the closure
+    and is refused: none is left unflagged in the closed period."""
+    import threading
+    import time
+
+    # Widen the gap between "the time is free" and the booking's commit, where a closure
+    # that does not take the counter lock would slip through unnoticed.
+    real_slot_at = availability.slot_at
+
+    def slow_slot_at(**kwargs):
+        slot = real_slot_at(**kwargs)
+        time.sleep(0.1)
+        return slot
+
+    monkeypatch.setattr(availability, "slot_at", slow_slot_at)
+
+    from appointments.errors import BookingError
+    from appointments.models import ACTIVE_STATUSES, Appointment
+    from appointments.staff import counter_close
+
+    settings.APPOINTMENTS = {**settings.APPOINTMENTS, "WALK_IN_SHARE": 0, "SLOT_STEP_MINUTES": 20}
+    service, centre = bookable_setup(counters=1, duration=20, opens=dt.time(9), closes=dt.time(17))
+    counter = centre.counters.get()
+    closed_from, closed_until = tomorrow_at(centre, 9), tomorrow_at(centre, 17)
+    starts = [closed_from + dt.timedelta(minutes=20 * k) for k in range(24)]
+    people = [citizen() for _ in starts]
+    errors, barrier = [], threading.Barrier(len(starts) + 1)
+
+    def book(i):
+        try:
+            barrier.wait()
+            appointment_book(service=service, centre=centre, starts_at=starts[i], **people[i])
+        except BookingError:
+            pass
+        except Exception as error:  # noqa: BLE001 - any other outcome is a failure to report
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    def close():
+        try:
+            barrier.wait()
+            time.sleep(0.05)  # while the first booking is between its check and its commit
+            counter_close(counter=counter, starts_at=closed_from, ends_at=closed_until)
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(len(starts))]
+    threads.insert(len(threads) // 2, threading.Thread(target=close))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    in_period = Appointment.objects.filter(
+        counter=counter, status__in=ACTIVE_STATUSES, starts_at__lt=closed_until, ends_at__gt=closed_from
+    )
+    assert not in_period.filter(needs_rescheduling=False).exists()
+    assert availability.day_slots(service=service, centre=centre, day=closed_from.date()) == []
