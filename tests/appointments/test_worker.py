@@ -90,53 +90,63 @@ def broker(django_db_setup, tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def worker(broker, django_db_setup, tmp_path_factory):
-    """`celery worker -B` as `make worker` runs it, on the test database and our Redis."""
-    workdir = tmp_path_factory.mktemp("celery")
+@pytest.fixture
+def worker(broker, tmp_path):
+    """`celery worker --beat` as `make worker` runs it, on the test database and our Redis.
+
+    One per test, so a test that wants no beat relaying behind its back (the worker-lost
+    test) can have that."""
+    process, log = _start_worker(tmp_path, broker.url, beat=True)
+    yield log
+    _stop_worker(process)
+
+
+def _start_worker(workdir: Path, broker_url: str, *, beat: bool, extra_env: dict | None = None):
     log = workdir / "worker.log"
     db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.appointments.worker_settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": broker.url,
+        "REDIS_URL": broker_url,
         "NOTIFICATIONS_RELAY_EVERY_SECONDS": "1",
         "CELERY_BEAT_SCHEDULE_FILENAME": str(workdir / "beat-schedule"),
         "PYTHONPATH": str(ROOT),
+        **(extra_env or {}),
     }
     command = [
         str(CELERY),
         "-A",
         "asan_portal",
         "worker",
-        "--beat",
+        *(["--beat"] if beat else []),
         "--loglevel=INFO",
-        "--concurrency=2",
+        f"--concurrency={2 if beat else 1}",
         "--without-gossip",
         "--without-mingle",
-        f"--hostname=notify-test-{os.getpid()}@%h",
+        f"--hostname=notify-test-{workdir.name}@%h",
     ]
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    _wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, 60, "the worker to start")
+    assert process.poll() is None, log.read_text()[-3000:]
+    return process, log
+
+
+def _stop_worker(process):
+    process.terminate()
     try:
-        _wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, 60, "the worker to start")
-        assert process.poll() is None, log.read_text()[-3000:]
-        yield log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture
 def publish_to(broker):
     """This process publishes to the test's Redis through the broker, as the web process does."""
     saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
-    celery_app.conf.broker_url = broker.url
+    celery_app.conf.broker_url = getattr(broker, "publish_url", broker.url)
     celery_app.conf.task_always_eager = False
     _drop_broker_connections()
     yield
@@ -210,3 +220,34 @@ def test_with_redis_frozen_a_booking_still_returns_at_once(broker, worker, publi
     _wait_for(lambda: _delivered(first) and _delivered(second), 60, "the SMS after Redis thawed")
     time.sleep(2)
     assert (_delivered(first), _delivered(second)) == (1, 1)
+
+
+def test_a_task_whose_worker_dies_mid_send_is_redelivered_and_sends_once(broker, tmp_path, publish_to):
+    """Late acks + reject_on_worker_lost: the relay whose pool process is killed after the
+    gateway took the message but before the commit runs again; the killed transaction rolls
+    back, so the message is recorded once. No beat here: only redelivery can send it."""
+    broker.publish_url = broker.url.replace("/0", "/1")  # a fresh queue: no leftovers of other tests
+    celery_app.conf.broker_url = broker.publish_url
+    _drop_broker_connections()
+    process, log = _start_worker(
+        tmp_path,
+        broker.publish_url,
+        beat=False,
+        extra_env={"SMS_BACKEND": "tests.appointments.worker_settings.StallingLogBackend"},
+    )
+    try:
+        result, took = _book()
+        assert took < QUICK
+        _wait_for(lambda: "notifications_relay_due" in log.read_text(), 20, "the worker to take the relay task")
+        time.sleep(1.5)  # inside the stall: the SMS log row is written, not yet committed
+        (child,) = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        os.kill(int(child), signal.SIGKILL)
+        _wait_for(lambda: _delivered(result), 30, "the redelivered relay to send the SMS")
+        time.sleep(1)
+        assert _delivered(result) == 1
+        message = Notification.objects.get(appointment=result.appointment)
+        assert (message.status, message.attempts) == (NotificationStatus.SENT, 1)
+        assert "WorkerLostError" in log.read_text()
+    finally:
+        del broker.publish_url
+        _stop_worker(process)
