@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from appointments import availability
 from appointments.models import Appointment, AppointmentStatus, Notification, WaitlistEntry, WaitlistStatus
@@ -23,6 +24,12 @@ from appointments.waitlist import (
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -267,3 +274,56 @@ def test_concurrent_freed_times_never_offer_one_entry_twice_or_one_time_twice(se
     assert len({a.fin for a in held}) == 6, "an entry was offered two times"
     assert len({a.starts_at for a in held}) == 6
     assert WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING).count() == len(entries) - 6
+
+
+# --- the offer link page -------------------------------------------------------------------
+
+
+def offer_url(token):
+    from django.urls import reverse
+
+    return reverse("appointments:waitlist_offer", kwargs={"token": token})
+
+
+def test_opening_the_offer_link_only_shows_and_the_button_accepts(client, full_day, django_capture_on_commit_callbacks):
+    service, centre, day, booked = full_day
+    entry, _token = join(service, centre, day, language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(appointment=booked[1].appointment)
+    entry.refresh_from_db()
+    token = offer_token(entry)
+    # a link scanner opening the page changes nothing
+    page = client.get(offer_url(token))
+    assert page.status_code == 200
+    assert "Accept this time" in page.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+    # the citizen presses the button
+    response = client.post(offer_url(token), {"action": "accept"})
+    assert response.status_code == 302
+    assert "/appointments/manage/" in response["Location"]
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.BOOKED
+    # pressing again explains, without a server error
+    again = client.post(offer_url(token), {"action": "accept"})
+    assert again.status_code == 409
+    assert "already accepted" in again.content.decode()
+
+
+def test_an_unknown_offer_link_is_a_404(client, full_day):
+    assert client.get(offer_url("not-a-token")).status_code == 404
+    assert client.post(offer_url("not-a-token"), {"action": "accept"}).status_code == 404
+
+
+def test_leaving_the_waitlist_from_the_link(client, full_day, django_capture_on_commit_callbacks):
+    service, centre, day, booked = full_day
+    entry, _token = join(service, centre, day)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(appointment=booked[0].appointment)
+    entry.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(offer_url(offer_token(entry)), {"action": "leave"})
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.CANCELLED
+    assert Appointment.objects.get(pk=entry.offered_appointment_id).status == AppointmentStatus.CANCELLED
