@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from asan_portal.api import BAD_REQUEST_RESPONSE, LANGUAGE_PARAMETER, ErrorSerializer, LocalisedApiMixin
 from asan_portal.ratelimit import RateLimited, ratelimit_enforce
 from centres.models import City
-from centres.selectors import centre_get
+from centres.selectors import centre_get_with_hours
 from services.models import Service
 
 from . import availability
@@ -219,7 +219,7 @@ def _service_or_400(code: str) -> Service:
 
 def _centre_or_400(code: str):
     try:
-        return centre_get(code)
+        return centre_get_with_hours(code)
     except Http404:
         raise exceptions.ValidationError(
             {"centre": [_("There is no service centre with the code “%(code)s”.") % {"code": code}]}

@@ -20,7 +20,7 @@ from django.views import View
 
 from centres.models import StaffRole
 from centres.permissions import centre_for_staff_or_404, centres_for_user
-from centres.selectors import centre_get
+from centres.selectors import centre_get_with_hours
 
 from . import availability, services
 from .arrival import appointment_check_in, check_in_opens_at, lapses_after
@@ -47,7 +47,7 @@ class StaffCentreMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         self.centre = centre_for_staff_or_404(request.user, kwargs["centre"])
         # Hours, closures and counters prefetched for availability.
-        self.centre = centre_get(self.centre.code)
+        self.centre = centre_get_with_hours(self.centre.code)
         self.can_act = staff_can_act(request.user, self.centre, roles=self.act_roles)
         if request.method == "POST" and not self.can_act:
             raise PermissionDenied

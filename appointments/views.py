@@ -29,7 +29,7 @@ from django.views import View
 from asan_portal.ratelimit import ratelimit_hit
 from centres.hours import holiday_dates, open_periods
 from centres.models import CentreService
-from centres.selectors import centre_get, centre_list
+from centres.selectors import centre_get_with_hours, centre_list
 from services.models import RequiredDocument
 from services.selectors import service_get, service_list
 
@@ -86,7 +86,7 @@ def _bookable_service(code: str):
 
 
 def _bookable_centre(service, code: str):
-    centre = centre_get(code)
+    centre = centre_get_with_hours(code)
     if not CentreService.objects.filter(centre=centre, service=service, is_active=True).exists():
         raise Http404
     return centre

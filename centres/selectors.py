@@ -41,5 +41,10 @@ def centre_get(code: str) -> Centre:
     return get_object_or_404(queryset, code=code)
 
 
+def centre_get_with_hours(code: str) -> Centre:
+    """An active centre with just what availability needs (hours, closures, stops): no service list."""
+    return get_object_or_404(_with_hours(Centre.objects.public()), code=code)
+
+
 def centres_offering(service) -> QuerySet:
     return centre_list(service=service.code)
