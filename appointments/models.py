@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from asan_portal.i18n import TranslatedField
 from centres.models import Centre, Counter
 from services.models import Service
 
@@ -279,3 +280,175 @@ class CounterClosure(models.Model):
 
     def __str__(self):
         return f"{self.counter}: {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+
+
+# --- The day's queue (appointments/queue.py writes these) ---------------------------------
+
+
+class PriorityGroup(models.Model):
+    """People a centre serves ahead of the line (disability, elderly, pregnant, veterans ...)."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="priority_groups")
+    code = models.SlugField(_("code"), max_length=40)
+    name_az = models.CharField(_("name (Azerbaijani)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=120, blank=True)
+    # Lower is served first among priority tickets.
+    rank = models.PositiveSmallIntegerField(_("rank"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    name = TranslatedField()
+
+    class Meta:
+        ordering = ["centre", "rank", "code"]
+        verbose_name = _("priority group")
+        verbose_name_plural = _("priority groups")
+        constraints = [models.UniqueConstraint(fields=["centre", "code"], name="priority_group_code_unique")]
+
+    def __str__(self):
+        return f"{self.centre.code}: {self.name_az}"
+
+
+class TicketNumberSeries(models.Model):
+    """The last number handed out for a letter at a centre on a day. Numbers come from this
+    row, updated under a row lock, never from a counter in a process's memory."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    letter = models.CharField(max_length=1)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "date", "letter"], name="ticket_series_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.centre_id} {self.date} {self.letter}{self.last_number}"
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called to a counter")
+    SERVING = "serving", _("Being served")
+    COMPLETED = "completed", _("Served")
+    NO_SHOW = "no_show", _("Did not come")
+    NOT_SERVED = "not_served", _("Not served (end of day)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A counter works one ticket at a time: these statuses hold it.
+AT_COUNTER_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+class Ticket(models.Model):
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="tickets")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
+    # The centre-local day the ticket belongs to; numbers restart each day.
+    date = models.DateField(_("date"))
+    letter = models.CharField(_("letter"), max_length=1)
+    number = models.PositiveIntegerField(_("number"))
+    public_token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.WAITING)
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="ticket"
+    )
+    # For a checked-in appointment: called from this time on, ahead of walk-ins.
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    priority_group = models.ForeignKey(
+        PriorityGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    # Place in line: the issue time, kept when the ticket is transferred.
+    queued_at = models.DateTimeField(_("in line since"))
+    counter = models.ForeignKey(Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set when transferred to one counter in particular; else any counter handling the service.
+    target_counter = models.ForeignKey(
+        Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="transferred_tickets"
+    )
+    recalls = models.PositiveSmallIntegerField(_("recalls"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=16, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="az")
+    near_notified = models.BooleanField(default=False)
+    issued_at = models.DateTimeField(_("issued at"))
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "id"]
+        verbose_name = _("queue ticket")
+        verbose_name_plural = _("queue tickets")
+        indexes = [
+            models.Index(fields=["centre", "date", "status"]),
+            models.Index(fields=["counter", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "date", "letter", "number"], name="ticket_number_unique"),
+            models.UniqueConstraint(
+                fields=["counter"],
+                condition=Q(status__in=AT_COUNTER_STATUSES),
+                name="ticket_one_at_a_counter",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_code
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.letter}-{self.number:03d}"
+
+
+class CounterSessionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PAUSED = "paused", _("On a break")
+    CLOSED = "closed", _("Closed")
+
+
+class CounterSession(models.Model):
+    """An operator signed in at a counter. One live session per counter and per operator."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="sessions")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="counter_sessions")
+    status = models.CharField(max_length=8, choices=CounterSessionStatus.choices, default=CounterSessionStatus.OPEN)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("counter session")
+        verbose_name_plural = _("counter sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter"], condition=~Q(status="closed"), name="counter_session_one_live_per_counter"
+            ),
+            models.UniqueConstraint(
+                fields=["operator"], condition=~Q(status="closed"), name="counter_session_one_live_per_operator"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.counter} / {self.operator} ({self.status})"
+
+
+class TicketEvent(models.Model):
+    """Every step of a ticket, with its time, counter and operator (feeds waiting-time statistics)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    counter = models.ForeignKey(Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.action} {self.at:%H:%M:%S}"

@@ -129,7 +129,17 @@ def _parse_categories(path: Path) -> list[dict]:
         if code in seen:
             _fail(path, what, "duplicate code")
         seen.add(code)
-        rows.append({"code": code, "position": position, **_translations(path, what, record, "name", required=True)})
+        letter = record.get("ticket_letter", "A")
+        if not (isinstance(letter, str) and len(letter) == 1 and "A" <= letter <= "Z"):
+            _fail(path, what, f"'ticket_letter' must be one capital letter A-Z, not {letter!r}")
+        rows.append(
+            {
+                "code": code,
+                "position": position,
+                "ticket_letter": letter,
+                **_translations(path, what, record, "name", required=True),
+            }
+        )
     return rows
 
 
@@ -343,7 +353,9 @@ def catalogue_load_demo(*, directory: Path | None = None, now: dt.datetime | Non
     now = now or timezone.now()
     result = CatalogueLoadResult(categories=len(categories), providers=len(providers), services=len(services))
 
-    category_objs = _upsert(Category, categories, ["name_az", "name_en", "name_ru", "position"], result)
+    category_objs = _upsert(
+        Category, categories, ["name_az", "name_en", "name_ru", "position", "ticket_letter"], result
+    )
     provider_fields = ["kind", "website", "is_active"] + [
         f"{key}_{lang}" for key in PROVIDER_TEXT_FIELDS for lang in LANGUAGE_CODES
     ]

@@ -60,6 +60,13 @@ class Category(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Queue tickets of this category's services start with this letter ("B-042").
+    ticket_letter = models.CharField(
+        _("ticket letter"),
+        max_length=1,
+        default="A",
+        validators=[RegexValidator(r"^[A-Z]$", _("One capital Latin letter, A to Z."))],
+    )
 
     name = TranslatedField()
     history = HistoricalRecords()
