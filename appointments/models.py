@@ -216,6 +216,7 @@ class Notification(models.Model):
     appointment = models.ForeignKey(
         Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    ticket = models.ForeignKey("Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     # Not before this time (reminders); pending rows whose time has come are relayed.
     send_after = models.DateTimeField(_("send after"))
     status = models.CharField(
