@@ -272,3 +272,14 @@ RATE_LIMITS = {
     "manage": env("RATE_LIMIT_MANAGE", default="60/m"),
 }
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The day's queue (appointments/queue.py, docs/adr/0013).
+QUEUE = {
+    # A called citizen who does not come may be marked "did not come" after this many recalls.
+    "RECALLS_BEFORE_NO_SHOW": env.int("QUEUE_RECALLS_BEFORE_NO_SHOW", default=2),
+    # "Your turn is near" SMS when this many or fewer are ahead.
+    "NEAR_AHEAD": env.int("QUEUE_NEAR_AHEAD", default=3),
+    # How many recent calls the waiting-room display shows.
+    "DISPLAY_FEED_SIZE": env.int("QUEUE_DISPLAY_FEED_SIZE", default=8),
+    # Estimated waits use service times of tickets completed in this many recent minutes.
+    "ESTIMATE_WINDOW_MINUTES": env.int("QUEUE_ESTIMATE_WINDOW_MINUTES", default=120),
+}
