@@ -201,6 +201,10 @@ def _no_longer_needed(notification: Notification, now: dt.datetime) -> str:
         appointment is None or appointment.status != AppointmentStatus.HELD
     ):
         return "booking is not waiting for a code any more"
+    if notification.ticket_id is not None:
+        from .queue_notifications import ticket_no_longer_needed  # the queue's own rules
+
+        return ticket_no_longer_needed(notification)
     return ""
 
 
@@ -231,7 +235,7 @@ def _relay_one(now: dt.datetime, result: RelayResult) -> bool:
         notification = (
             _due(now)
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("appointment")
+            .select_related("appointment", "ticket")
             .order_by("send_after", "pk")
             .first()
         )
