@@ -69,6 +69,12 @@ PUBLIC_URL_NAMES = {
     "appointments:manage_ics",
     "admin:login",
     "admin:logout",
+    # The queue's hall display (ticket codes and counter numbers only) and the citizen's live
+    # ticket (unguessable token from its QR code); the kiosk needs a staff login (queue_views).
+    "queue:display",
+    "queue:display_feed",
+    "queue:ticket",
+    "queue:ticket_status",
 }
 
 DUMMY_CODE = "dummy"
