@@ -50,6 +50,8 @@ PUBLIC_URL_NAMES = {
     "api:availability-day",
     "api:availability-earliest",
     "api:appointment-create",
+    # The citizen's live ticket through the API: the unguessable token from the QR code is the key.
+    "api:ticket-public",
     # The citizen's booking journey (no account) and its private links (token in the URL).
     "appointments:book",
     "appointments:book_verify",
