@@ -155,6 +155,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Bookings and queue tickets both have a `status`: name their enums instead of hashing them.
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
+        "TicketStatusEnum": "appointments.models.TicketStatus",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process (the `make run` path).
