@@ -103,7 +103,8 @@ def queue_near_notify(*, centre, date: dt.date, now: dt.datetime | None = None) 
     Runs after every call, so it must stay cheap with thousands waiting: within one service,
     the tickets before a ticket in the call order are all ahead of it, so only the first
     NEAR_AHEAD + 1 of each service (plus the few transferred to one counter in particular) can
-    be near; only those not told yet are counted exactly, by queue_selectors.ticket_position."""
+    be near, and once one is too far back so are those after it. Only those not told yet are
+    counted exactly, by queue_selectors.ticket_position."""
     from .queue import call_order  # the queue services import this module lazily, too
     from .queue_selectors import ticket_position
 
@@ -113,31 +114,32 @@ def queue_near_notify(*, centre, date: dt.date, now: dt.datetime | None = None) 
         "centre", "service", "priority_group"
     )
     service_ids = list(waiting.order_by().values_list("service_id", flat=True).distinct())
-    candidates: dict[int, Ticket] = {}
-    for service_id in service_ids:
-        for ticket in call_order(waiting.filter(service_id=service_id), now=now)[: limit + 1]:
-            candidates[ticket.pk] = ticket
-    for ticket in waiting.filter(target_counter__isnull=False):
-        candidates[ticket.pk] = ticket
+    # Per service, in the call order; a ticket transferred to one counter has its own line.
+    lines = [
+        list(call_order(waiting.filter(service_id=service_id, target_counter__isnull=True), now=now)[: limit + 1])
+        for service_id in service_ids
+    ]
+    lines += [[ticket] for ticket in waiting.filter(target_counter__isnull=False)]
     created = []
-    for ticket in candidates.values():
-        if ticket.near_notified or not ticket.phone:
-            continue
-        ahead, _wait = ticket_position(ticket, now=now)
-        if ahead > limit:
-            continue
-        # The row lock of this UPDATE decides between concurrent runs: the second one waits,
-        # then finds the flag up (or the ticket called meanwhile) and matches nothing.
-        claimed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING, near_notified=False).update(
-            near_notified=True
-        )
-        if not claimed:
-            continue
-        notification = _enqueue(
-            ticket=ticket, kind=NEAR, key=f"ticket:{ticket.pk}:near", context={"ahead": ahead}, now=now
-        )
-        if notification is not None:
-            created.append(notification)
+    for line in lines:
+        for ticket in line:
+            if ticket.near_notified or not ticket.phone:
+                continue
+            ahead, _wait = ticket_position(ticket, now=now)
+            if ahead > limit:
+                break  # those after it in the same line have at least as many ahead
+            # The row lock of this UPDATE decides between concurrent runs: the second one
+            # waits, then finds the flag up (or the ticket called meanwhile) and matches nothing.
+            claimed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING, near_notified=False).update(
+                near_notified=True
+            )
+            if not claimed:
+                continue
+            notification = _enqueue(
+                ticket=ticket, kind=NEAR, key=f"ticket:{ticket.pk}:near", context={"ahead": ahead}, now=now
+            )
+            if notification is not None:
+                created.append(notification)
     return created
 
 
