@@ -128,7 +128,9 @@ def _move(ticket: Ticket, to: str, *, action: str, now: dt.datetime, operator=No
             ticket.save(update_fields=["status", *fields])
     except IntegrityError as error:
         if "ticket_one_at_a_counter" in str(error):
-            raise CounterBusy(QUEUE_MESSAGES["counter_busy"] % {"code": "?"}) from error
+            held = _ticket_at(ticket.counter_id)
+            code = held.display_code if held else ""
+            raise CounterBusy(QUEUE_MESSAGES["counter_busy"] % {"code": code}) from error
         raise
     _event(ticket, action, from_status, now=now, operator=operator, counter_id=from_counter)
 
