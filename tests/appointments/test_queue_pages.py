@@ -7,7 +7,9 @@ from django.utils import translation
 
 from appointments import queue
 from appointments.models import CounterSession, CounterSessionStatus, Ticket, TicketEvent, TicketStatus
+from appointments.services import appointment_book
 from centres.models import Counter, StaffRole
+from tests.appointments.factories import citizen, tomorrow_at
 from tests.appointments.queue_factories import another_service, operator_at, priority_group, queue_setup
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +98,36 @@ def test_kiosk_check_in_with_an_unknown_reference_says_so(client, hall):
     response = client.post(_url("kiosk_check_in", centre=hall["centre"].code), {"reference": "ZZZZ-0000"})
     assert response.status_code == 404
     assert "No booking at this centre" in response.content.decode()
+
+
+def test_kiosk_check_in_finds_the_booking_and_shows_the_arrival_rule(client, hall):
+    # given a booking for tomorrow at centre A, and one at centre B
+    booking = appointment_book(
+        service=hall["service"],
+        centre=hall["centre"],
+        starts_at=tomorrow_at(hall["centre"], 10),
+        booked_by=hall["manager"],
+        **citizen(),
+    ).appointment
+    other = appointment_book(
+        service=hall["other_service"],
+        centre=hall["other_centre"],
+        starts_at=tomorrow_at(hall["other_centre"], 10),
+        booked_by=hall["other_operator"],
+        **citizen(),
+    ).appointment
+    client.force_login(hall["operator"])
+    url = _url("kiosk_check_in", centre=hall["centre"].code)
+
+    # when the citizen types the reference (lower case) a day early, or B's reference at A
+    early = client.post(url, {"reference": booking.reference.lower()})
+    elsewhere = client.post(url, {"reference": other.reference})
+
+    # then the arrival rule answers, and B's booking is not found at A; no ticket either way
+    assert early.status_code == 400
+    assert "Check-in opens" in early.content.decode()
+    assert elsewhere.status_code == 404
+    assert not Ticket.objects.exists()
 
 
 # --- counter screen -------------------------------------------------------------------------
