@@ -497,3 +497,39 @@ def test_display_feed_shows_the_latest_calls_once_each(desk, now):
 def test_every_refusal_is_a_4xx_queue_error():
     for cls in QueueError.__subclasses__():
         assert 400 <= cls.status_code < 500
+
+
+# --- notifications hooks -------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_notifications(monkeypatch):
+    """Stand-in for appointments/queue_notifications.py that records the calls."""
+    import importlib.machinery
+    import sys
+    import types
+
+    import appointments
+
+    calls = []
+    module = types.ModuleType("appointments.queue_notifications")
+    module.__spec__ = importlib.machinery.ModuleSpec("appointments.queue_notifications", None)
+    module.ticket_called_notify = lambda *, ticket: calls.append(("called", ticket.pk, ticket.counter.number))
+    module.queue_near_notify = lambda *, centre, date: calls.append(("near", centre.pk, date))
+    monkeypatch.setitem(sys.modules, "appointments.queue_notifications", module)
+    monkeypatch.setattr(appointments, "queue_notifications", module, raising=False)
+    return calls
+
+
+def test_call_and_recall_notify_after_commit(desk, now, fake_notifications, django_capture_on_commit_callbacks):
+    service, centre, counter, operator, _session = desk
+    issued = queue.ticket_issue(centre=centre, service=service, now=now)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ticket = queue.ticket_call_next(counter=counter, operator=operator, now=now)
+    assert fake_notifications == []  # nothing is sent before the commit
+    for callback in callbacks:
+        callback()
+    assert fake_notifications == [("called", issued.pk, 1), ("near", centre.pk, issued.date)]
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.ticket_recall(ticket=ticket, operator=operator, now=now)
+    assert fake_notifications[-2:] == [("called", issued.pk, 1), ("near", centre.pk, issued.date)]
