@@ -12,8 +12,10 @@ from django.db import connection
 from django.utils import timezone
 
 from appointments import queue
-from appointments.models import Ticket, TicketEvent, TicketStatus
+from appointments.models import Ticket, TicketEvent, TicketNumberSeries, TicketStatus
+from appointments.services import appointment_book
 from centres.models import Counter
+from tests.appointments.factories import citizen, tomorrow_at
 from tests.appointments.queue_factories import another_service, operator_at, queue_setup
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -131,3 +133,22 @@ def test_double_clicks_at_one_counter_call_one_ticket():
     assert errors == []
     assert results.count("busy") == 7
     assert Ticket.objects.filter(status=TicketStatus.CALLED, counter=counter).count() == 1
+
+
+def test_a_booking_checked_in_twice_at_once_gets_one_ticket():
+    service, centre = queue_setup()
+    starts_at = tomorrow_at(centre, 10)
+    booking = appointment_book(
+        service=service, centre=centre, starts_at=starts_at, booked_by=operator_at(centre), **citizen()
+    ).appointment
+    tickets = []
+
+    def work(_index):
+        tickets.append(queue.ticket_check_in_appointment(appointment=booking, now=starts_at).pk)
+
+    errors = run_together(6, work)
+
+    assert errors == []
+    assert len(set(tickets)) == 1 and len(tickets) == 6
+    assert Ticket.objects.filter(appointment=booking).count() == 1
+    assert TicketNumberSeries.objects.get(centre=centre).last_number == 1
