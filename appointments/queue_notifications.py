@@ -22,6 +22,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from centres.models import Counter
+from services.models import Service
+
 from .models import Notification, NotificationChannel, Ticket, TicketStatus
 from .notifications import relay_nudge
 
@@ -100,11 +103,11 @@ def queue_near_notify(*, centre, date: dt.date, now: dt.datetime | None = None) 
     QUEUE["NEAR_AHEAD"] people ahead, have a phone and were not told yet. Once per ticket, even
     when two runs overlap. No permission check: the queue services call it after commit.
 
-    Runs after every call, so it must stay cheap with thousands waiting: within one service,
-    the tickets before a ticket in the call order are all ahead of it, so only the first
-    NEAR_AHEAD + 1 of each service (plus the few transferred to one counter in particular) can
-    be near, and once one is too far back so are those after it. Only those not told yet are
-    counted exactly, by queue_selectors.ticket_position."""
+    Runs after every call, so it must stay cheap with thousands waiting. A ticket's place
+    counts the waiting tickets of the services its counters also handle, in the call order; so
+    only tickets among the first NEAR_AHEAD + 1 of that order (widened by the few tickets
+    transferred to one counter in particular, which may not count) can be near. Only those,
+    not told yet and with a phone, are counted exactly, by queue_selectors.ticket_position."""
     from .queue import call_order  # the queue services import this module lazily, too
     from .queue_selectors import ticket_position
 
@@ -113,33 +116,34 @@ def queue_near_notify(*, centre, date: dt.date, now: dt.datetime | None = None) 
     waiting = Ticket.objects.filter(centre=centre, date=date, status=TicketStatus.WAITING).select_related(
         "centre", "service", "priority_group"
     )
-    service_ids = list(waiting.order_by().values_list("service_id", flat=True).distinct())
-    # Per service, in the call order; a ticket transferred to one counter has its own line.
-    lines = [
-        list(call_order(waiting.filter(service_id=service_id, target_counter__isnull=True), now=now)[: limit + 1])
-        for service_id in service_ids
-    ]
-    lines += [[ticket] for ticket in waiting.filter(target_counter__isnull=False)]
+    targeted = list(waiting.filter(target_counter__isnull=False))
+    candidates = {ticket.pk: ticket for ticket in targeted}
+    for service_id in waiting.order_by().values_list("service_id", flat=True).distinct():
+        counters = Counter.objects.filter(centre=centre, is_active=True, services=service_id)
+        competing = Service.objects.filter(counters__in=counters).values("pk")
+        head = call_order(waiting.filter(service_id__in=competing), now=now)[: limit + 1 + len(targeted)]
+        for ticket in head:
+            if ticket.service_id == service_id and ticket.target_counter_id is None:
+                candidates[ticket.pk] = ticket
     created = []
-    for line in lines:
-        for ticket in line:
-            if ticket.near_notified or not ticket.phone:
-                continue
-            ahead, _wait = ticket_position(ticket, now=now)
-            if ahead > limit:
-                break  # those after it in the same line have at least as many ahead
-            # The row lock of this UPDATE decides between concurrent runs: the second one
-            # waits, then finds the flag up (or the ticket called meanwhile) and matches nothing.
-            claimed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING, near_notified=False).update(
-                near_notified=True
-            )
-            if not claimed:
-                continue
-            notification = _enqueue(
-                ticket=ticket, kind=NEAR, key=f"ticket:{ticket.pk}:near", context={"ahead": ahead}, now=now
-            )
-            if notification is not None:
-                created.append(notification)
+    for ticket in sorted(candidates.values(), key=lambda item: item.pk):
+        if ticket.near_notified or not ticket.phone:
+            continue
+        ahead, _wait = ticket_position(ticket, now=now)
+        if ahead > limit:
+            continue
+        # The row lock of this UPDATE decides between concurrent runs: the second one waits,
+        # then finds the flag up (or the ticket called meanwhile) and matches nothing.
+        claimed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING, near_notified=False).update(
+            near_notified=True
+        )
+        if not claimed:
+            continue
+        notification = _enqueue(
+            ticket=ticket, kind=NEAR, key=f"ticket:{ticket.pk}:near", context={"ahead": ahead}, now=now
+        )
+        if notification is not None:
+            created.append(notification)
     return created
 
 

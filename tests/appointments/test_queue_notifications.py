@@ -16,7 +16,7 @@ from appointments.notifications import notifications_send_due
 from appointments.queue import counter_session_open, ticket_call_next, ticket_issue, ticket_recall, ticket_start
 from appointments.queue_notifications import CALLED, NEAR, queue_near_notify, ticket_called_notify
 from centres.models import Counter
-from tests.appointments.queue_factories import operator_at, queue_setup
+from tests.appointments.queue_factories import another_service, operator_at, queue_setup
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,21 @@ def test_turn_is_near_goes_once_to_those_with_few_ahead(no_nudge, near_three, dj
     assert keys(tickets[5], NEAR) == []
     assert Notification.objects.filter(kind=NEAR).count() == 5
     assert "3" in Notification.objects.get(ticket=tickets[4], kind=NEAR).body
+
+
+def test_turn_is_near_counts_the_services_a_counter_shares(no_nudge, near_three):
+    # given: A at counters 1 and 2, B also at counter 1, C only at counter 3 (its own line)
+    service_a, centre = queue_setup(counters=3, letter="A")
+    Counter.objects.get(centre=centre, number=3).services.clear()
+    service_b = another_service(centre, letter="B", counters=(1,))
+    service_c = another_service(centre, letter="C", counters=(3,))
+    a = [ticket_issue(centre=centre, service=service_a, phone=PHONE) for _ in range(3)]
+    b = [ticket_issue(centre=centre, service=service_b, phone=PHONE) for _ in range(3)]
+    c = [ticket_issue(centre=centre, service=service_c, phone=PHONE) for _ in range(5)]
+    # when
+    told = {n.ticket_id for n in queue_near_notify(centre=centre, date=a[0].date)}
+    # then: B's second has A's three and B's first ahead; C's line is C's alone
+    assert told == {t.pk for t in [*a, b[0], *c[:4]]}
 
 
 @pytest.mark.django_db(transaction=True)
