@@ -22,7 +22,18 @@ import time
 from collections import Counter, defaultdict
 
 HOST = "127.0.0.1"
-EXPECTED = {"bare": {200}, "bare_write": {200}, "availability": {200}, "book": {201, 409}}
+EXPECTED = {
+    "bare": {200},
+    "bare_write": {200},
+    "availability": {200},
+    "book": {201, 409},
+    # The queue (bench.prepare_queue builds its counters, operators and tickets).
+    "call_next": {200, 201, 204},
+    "ticket_start": {200},
+    "ticket_complete": {200},
+    "ticket_poll": {200},
+    "display_poll": {200},
+}
 
 
 class Citizens:
@@ -76,11 +87,14 @@ def build_request(kind: str, target: dict, citizens: Citizens, rng: random.Rando
     raise ValueError(f"unknown request kind {kind!r}")
 
 
-async def http(port: int, method: str, path: str, body: bytes, address: str, timeout: float) -> tuple[int, int | None]:
-    """One request on a fresh connection; (status, X-Queries or None)."""
+async def http(
+    port: int, method: str, path: str, body: bytes, address: str, timeout: float, *, headers: str = "", answer=None
+) -> tuple[int, int | None]:
+    """One request on a fresh connection; (status, X-Queries or None). `headers` are extra header
+    lines (a signed-in device's cookie); `answer`, a list, receives the raw body when given."""
     head = (
         f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nConnection: close\r\n"
-        f"X-Forwarded-For: {address}\r\nAccept: application/json\r\n"
+        f"X-Forwarded-For: {address}\r\nAccept: application/json\r\n{headers}"
     )
     if method == "POST":
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
@@ -90,6 +104,8 @@ async def http(port: int, method: str, path: str, body: bytes, address: str, tim
         raw = await asyncio.wait_for(reader.read(), timeout)
     finally:
         writer.close()
+    if answer is not None:
+        answer.append(raw.split(b"\r\n\r\n", 1)[-1])
     header_block = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
     status = int(header_block[0].split(" ", 2)[1])
     queries = None
@@ -108,7 +124,91 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[rank - 1]
 
 
+def _device_headers(device: dict) -> str:
+    """Cookie and CSRF header of a signed-in device (an operator's counter, a kiosk)."""
+    return f"Cookie: sessionid={device['session']}; csrftoken={device['csrf']}\r\nX-CSRFToken: {device['csrf']}\r\n"
+
+
+def _ticket_id(body: bytes) -> int | None:
+    """The id in a JSON answer (a called ticket), else None."""
+    try:
+        return int(json.loads(body.split(b"\r\n\r\n", 1)[-1] or b"null")["id"])
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+async def run_queue_phase(plan: dict, phase: dict, rng: random.Random) -> dict:
+    """Clients with a role each: counters working the line (call next, start, complete), citizens
+    polling their live ticket, waiting-room displays polling the feed. A counter stops when
+    call-next answers 204 (nobody waiting). Every ticket id a call-next returned is kept, so a
+    ticket called twice shows up here as well as in SQL."""
+    port, timeout = plan["port"], plan["timeout"]
+    queue = plan["queue"]
+    started = time.perf_counter()
+    window_start = started + plan["warmup"]
+    window_end = window_start + plan["duration"]
+    issued = 0
+    records = []
+    failures = Counter()
+    called_ids = []
+
+    async def send(kind, method, path, *, headers="", answer=None):
+        nonlocal issued
+        issued += 1
+        address = f"10.200.{rng.randrange(256)}.{rng.randrange(256)}"
+        begin = time.perf_counter()
+        try:
+            status, queries = await http(port, method, path, b"", address, timeout, headers=headers, answer=answer)
+        except (TimeoutError, OSError, ValueError, IndexError) as error:
+            status, queries = 0, None
+            failures[type(error).__name__] += 1
+        records.append((kind, status, begin, time.perf_counter(), queries))
+        return status
+
+    def running() -> bool:
+        return time.perf_counter() < window_end and issued < plan["max_requests"]
+
+    async def counter_client(device):
+        headers = _device_headers(device)
+        while running():
+            answer = []
+            status = await send(
+                "call_next", "POST", f"/api/v1/counters/{device['counter']}/call-next/", headers=headers, answer=answer
+            )
+            if status == 204:
+                return  # nobody waiting any more
+            ticket = _ticket_id(answer[0]) if status in (200, 201) and answer else None
+            if ticket is None:
+                await asyncio.sleep(0.05)
+                continue
+            called_ids.append(ticket)
+            await send("ticket_start", "POST", f"/api/v1/tickets/{ticket}/start/", headers=headers)
+            await send("ticket_complete", "POST", f"/api/v1/tickets/{ticket}/complete/", headers=headers)
+
+    async def ticket_client():
+        while running():
+            await send("ticket_poll", "GET", f"/api/v1/tickets/{rng.choice(queue['tokens'])}/")
+
+    async def display_client():
+        while running():
+            await send("display_poll", "GET", queue["display_path"])
+
+    clients = []
+    roles = phase["roles"]
+    if roles.get("counters"):
+        clients += [counter_client(device) for device in queue["counters"][: roles["counters"]]]
+    clients += [ticket_client() for _ in range(roles.get("ticket_pollers", 0))]
+    clients += [display_client() for _ in range(roles.get("display_pollers", 0))]
+    await asyncio.gather(*clients)
+    summary = summarise(phase["name"], records, window_start, window_end, plan["duration"], failures, len(clients))
+    repeats = Counter(called_ids)
+    summary["called"] = {"tickets": len(repeats), "called_twice": sum(1 for n in repeats.values() if n > 1)}
+    return summary
+
+
 async def run_phase(plan: dict, phase: dict, citizens: Citizens, rng: random.Random) -> dict:
+    if "roles" in phase:
+        return await run_queue_phase(plan, phase, rng)
     port, timeout = plan["port"], plan["timeout"]
     kinds = [entry["kind"] for entry in phase["mix"]]
     weights = [entry["weight"] for entry in phase["mix"]]

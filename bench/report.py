@@ -5,6 +5,11 @@ KIND_LABELS = {
     "bare_write": "POST one-row write",
     "availability": "GET /api/v1/availability/",
     "book": "POST /api/v1/appointments/",
+    "call_next": "POST /api/v1/counters/{id}/call-next/",
+    "ticket_start": "POST /api/v1/tickets/{id}/start/",
+    "ticket_complete": "POST /api/v1/tickets/{id}/complete/",
+    "ticket_poll": "GET /api/v1/tickets/{token}/",
+    "display_poll": "GET display feed.json",
 }
 
 
@@ -27,7 +32,7 @@ def markdown_report(result: dict) -> str:
     baseline = next((row for row in rows if row["kind"] == "bare"), None)
     target, settings, after = result["target"], result["settings"], result["after"]
     lines = [
-        f"# Booking benchmark {result['timestamp']}",
+        f"# Benchmark (booking and queue) {result['timestamp']}",
         "",
         f"{result['machine']['cpus']} CPUs, Python {result['machine']['python']}; gunicorn "
         f"{settings['gunicorn_workers']} {settings['worker_class']} workers, persistent DB connections, "
@@ -39,9 +44,9 @@ def markdown_report(result: dict) -> str:
         f"({target['free_start_times']} free start times, {target['counters']} counters, "
         f"{target['duration_minutes']} min each). Every booking is a new citizen (FIN, phone, address).",
         "",
-        "| Phase | Request | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Answers | Errors "
+        "| Phase | Request | Clients | Requests | req/s | p50 ms | p95 ms | p99 ms | max ms | Answers | Errors "
         "| SQL queries per answer | req/s ÷ bare | p50 ÷ bare |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|",
     ]
     for row in rows:
         ratio_rps = ratio_p50 = "–"
@@ -49,7 +54,8 @@ def markdown_report(result: dict) -> str:
             ratio_rps = f"{row['rps'] / baseline['rps']:.2f}"
             ratio_p50 = f"{row['p50_ms'] / baseline['p50_ms']:.1f}"
         lines.append(
-            f"| {row['phase']} | {KIND_LABELS.get(row['kind'], row['kind'])} | {row['requests']} | {row['rps']:.0f} "
+            f"| {row['phase']} | {KIND_LABELS.get(row['kind'], row['kind'])} | {row.get('concurrency', '')} "
+            f"| {row['requests']} | {row['rps']:.0f} "
             f"| {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {row['max_ms']:.0f} "
             f"| {_answers(row['statuses'])} | {row['errors'] + row['unexpected']} | {_queries(row['queries'])} "
             f"| {ratio_rps} | {ratio_p50} |"
@@ -66,4 +72,21 @@ def markdown_report(result: dict) -> str:
         f"{after['outbox_due_by_status']['seconds_waited']} s for the worker; total {result['elapsed_s']} s.",
         "",
     ]
+    queue, queue_after = result.get("queue"), after.get("queue")
+    if queue and queue_after:
+        tickets = ", ".join(f"{status} {count}" for status, count in sorted(queue_after["tickets_by_status"].items()))
+        seen_twice = sum(phase.get("called", {}).get("called_twice", 0) for phase in result["phases"])
+        lines += [
+            f"Queue: `{queue['centre']}`, {queue['counters']} counters handling the same "
+            f"{len(queue['services'])} services, each worked by its own operator (signed in through "
+            f"`counter_session_open`, a session cookie per client); {queue['tickets_issued']} tickets issued "
+            "through `ticket_issue` beforehand, every other one with a phone (so the SMS path runs). A counter "
+            "client loops call-next, start, complete and stops at 204; ticket pollers read random tickets; "
+            "display pollers read the public feed. Clients count all roles of the phase.",
+            "",
+            f"After the run: tickets {tickets}; tickets called more than once (SQL, `call` events): "
+            f"{queue_after['called_twice']}, seen twice by the clients: {seen_twice}; calls recorded "
+            f"{queue_after['calls_recorded']}; tickets lost: {queue_after['lost']}.",
+            "",
+        ]
     return "\n".join(lines)

@@ -5,9 +5,12 @@
 2. A real Celery worker and gunicorn (settings.bench: persistent connections, Redis cache and
    broker on a Redis database number of its own) on a free port of 127.0.0.1.
 3. The load generator (bench.load) in a separate process: baselines (a bare view, a one-row
-   write), availability, a booking rush on one day's times at one centre, and both at once.
+   write), availability, a booking rush on one day's times at one centre, and both at once;
+   then the day's queue (bench.prepare_queue: 50 counters with signed-in operators and
+   thousands of waiting tickets): citizens polling their live tickets and displays polling the
+   feed, counters calling next (call-next, start, complete), and both at once.
 4. After the load: the outbox drains through the worker, and SQL confirms that no counter
-   holds overlapping appointments. Then everything started here is stopped and dropped.
+   holds overlapping appointments, no ticket was called twice and none was lost. Then everything started here is stopped and dropped.
 Results: bench/results/<timestamp>.json and bench/results/latest.md (also printed).
 """
 
@@ -36,6 +39,8 @@ SETTINGS = "asan_portal.settings.bench"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/asan_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 ACTIVE = ("held", "confirmed", "checked_in")
+# TicketEvent.action of a first call (a recall is recorded under its own action).
+QUEUE_CALL_ACTION = "call"
 
 
 def parse_args(argv):
@@ -52,20 +57,46 @@ def parse_args(argv):
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap on requests per phase")
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
     parser.add_argument("--keep-db", action="store_true", help="leave the benchmark database for inspection")
+    parser.add_argument(
+        "--scenario", choices=["all", "booking", "queue"], default="all", help="which phases (baselines always run)"
+    )
+    parser.add_argument("--queue-counters", type=int, default=50, help="counters calling next (default 50)")
+    parser.add_argument("--queue-tickets", type=int, default=2000, help="tickets issued beforehand (default 2000)")
+    parser.add_argument("--ticket-pollers", type=int, default=300, help="citizens polling their ticket (default 300)")
+    parser.add_argument("--display-pollers", type=int, default=20, help="waiting-room displays (default 20)")
     args = parser.parse_args(argv)
     if not (1 <= args.concurrency <= 1000 and 0 < args.duration <= 300 and 0 <= args.warmup <= 60):
         parser.error("concurrency 1-1000, duration up to 300 s, warm-up up to 60 s")
     return args
 
 
-def phases() -> list[dict]:
-    return [
+def phases(args=None) -> list[dict]:
+    scenario = getattr(args, "scenario", "all")
+    chosen = [
         {"name": "baseline", "mix": [{"kind": "bare", "weight": 1}]},
         {"name": "baseline-write", "mix": [{"kind": "bare_write", "weight": 1}]},
-        {"name": "availability", "mix": [{"kind": "availability", "weight": 1}]},
-        {"name": "booking-rush", "mix": [{"kind": "book", "weight": 1}]},
-        {"name": "rush+availability", "mix": [{"kind": "book", "weight": 1}, {"kind": "availability", "weight": 1}]},
     ]
+    if scenario in ("all", "booking"):
+        chosen += [
+            {"name": "availability", "mix": [{"kind": "availability", "weight": 1}]},
+            {"name": "booking-rush", "mix": [{"kind": "book", "weight": 1}]},
+            {
+                "name": "rush+availability",
+                "mix": [{"kind": "book", "weight": 1}, {"kind": "availability", "weight": 1}],
+            },
+        ]
+    if scenario in ("all", "queue"):
+        pollers = {
+            "ticket_pollers": getattr(args, "ticket_pollers", 300),
+            "display_pollers": getattr(args, "display_pollers", 20),
+        }
+        counters = {"counters": getattr(args, "queue_counters", 50)}
+        chosen += [
+            {"name": "queue-polling", "roles": pollers},
+            {"name": "queue-call-next", "roles": counters},
+            {"name": "call-next+polling", "roles": counters | pollers},
+        ]
+    return chosen
 
 
 # --- the processes this run starts -------------------------------------------------------------
@@ -230,6 +261,27 @@ def overlaps(url: str) -> int:
     )[0][0]
 
 
+TICKET_CALLED_TWICE = """
+    SELECT count(*) FROM (
+        SELECT ticket_id FROM appointments_ticketevent WHERE action = %s GROUP BY ticket_id HAVING count(*) > 1
+    ) AS twice
+"""
+
+
+def queue_after(url: str, issued: int) -> dict:
+    """The queue after the load, from SQL: tickets by status, how many were called more than once
+    (must be 0) and how many of those issued are missing (must be 0)."""
+    by_status = dict(sql(url, "SELECT status, count(*) FROM appointments_ticket GROUP BY status"))
+    return {
+        "tickets_by_status": by_status,
+        "called_twice": sql(url, TICKET_CALLED_TWICE, (QUEUE_CALL_ACTION,))[0][0],
+        "lost": issued - sum(by_status.values()),
+        "calls_recorded": sql(
+            url, "SELECT count(*) FROM appointments_ticketevent WHERE action = %s", (QUEUE_CALL_ACTION,)
+        )[0][0],
+    }
+
+
 def main(argv=None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -276,6 +328,22 @@ def main(argv=None) -> int:
             flush=True,
         )
 
+        queue_plan = {"counters": [], "tokens": [], "tickets": 0, "display_path": "/"}
+        if any("roles" in phase for phase in phases(args)):
+            print(f"Queue: {args.queue_counters} counters with operators, {args.queue_tickets} tickets ...", flush=True)
+            prepared = subprocess.run(
+                [sys.executable, "-m", "bench.prepare_queue"]
+                + ["--counters", str(args.queue_counters), "--tickets", str(args.queue_tickets)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            if prepared.returncode != 0:
+                raise RuntimeError("Could not prepare the queue:\n" + prepared.stderr)
+            queue_plan = json.loads(prepared.stdout)
+
         port = free_port()
         stack.start(
             "celery",
@@ -293,7 +361,7 @@ def main(argv=None) -> int:
         wait_until_ready(stack, port)
         print(
             f"gunicorn ({args.workers} sync workers) and a Celery worker up on 127.0.0.1:{port}; "
-            f"{len(phases())} phases of {args.warmup:g}+{args.duration:g} s, {args.concurrency} clients",
+            f"{len(phases(args))} phases of {args.warmup:g}+{args.duration:g} s, {args.concurrency} clients",
             flush=True,
         )
 
@@ -306,7 +374,8 @@ def main(argv=None) -> int:
             "max_requests": args.max_requests,
             "timeout": args.timeout,
             "target": target,
-            "phases": phases(),
+            "queue": queue_plan,
+            "phases": phases(args),
         }
         bound = len(plan["phases"]) * (args.warmup + args.duration + args.timeout) + 60
         load = subprocess.run(
@@ -328,6 +397,7 @@ def main(argv=None) -> int:
         booked = dict(sql(database_url, "SELECT status, count(*) FROM appointments_appointment GROUP BY status"))
         overlapping = overlaps(database_url)
         written = sql(database_url, "SELECT count(*) FROM bench_write")[0][0]
+        queue_state = queue_after(database_url, queue_plan["tickets"]) if queue_plan["tickets"] else None
         stack.stop()
 
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -349,12 +419,19 @@ def main(argv=None) -> int:
             },
             "target": {key: value for key, value in target.items() if key != "starts"}
             | {"free_start_times": len(target["starts"])},
+            "queue": {
+                "centre": queue_plan.get("centre"),
+                "services": queue_plan.get("services", []),
+                "counters": len(queue_plan["counters"]),
+                "tickets_issued": queue_plan["tickets"],
+            },
             "phases": measured["phases"],
             "after": {
                 "appointments_by_status": booked,
                 "overlapping_pairs_per_counter": overlapping,
                 "outbox_due_by_status": outbox,
                 "bare_rows_written": written,
+                "queue": queue_state,
             },
             "elapsed_s": round(time.monotonic() - started, 1),
         }
@@ -366,6 +443,10 @@ def main(argv=None) -> int:
         print(report)
         if overlapping:
             print("FAILED: a counter holds overlapping appointments.")
+            return 1
+        called_twice_seen = sum(phase.get("called", {}).get("called_twice", 0) for phase in measured["phases"])
+        if queue_state and (queue_state["called_twice"] or queue_state["lost"] or called_twice_seen):
+            print("FAILED: a ticket was called twice or lost.")
             return 1
         return 0
     except KeyboardInterrupt:
