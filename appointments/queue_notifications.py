@@ -113,22 +113,27 @@ def queue_near_notify(*, centre, date: dt.date, now: dt.datetime | None = None) 
 
     now = now or timezone.now()
     limit = settings.QUEUE["NEAR_AHEAD"]
-    waiting = Ticket.objects.filter(centre=centre, date=date, status=TicketStatus.WAITING).select_related(
-        "centre", "service", "priority_group"
-    )
-    targeted = list(waiting.filter(target_counter__isnull=False))
-    candidates = {ticket.pk: ticket for ticket in targeted}
+    waiting = Ticket.objects.filter(centre=centre, date=date, status=TicketStatus.WAITING)
+    targeted = list(waiting.filter(target_counter__isnull=False).values_list("pk", flat=True))
+    candidate_ids = set(targeted)
     for service_id in waiting.order_by().values_list("service_id", flat=True).distinct():
         counters = Counter.objects.filter(centre=centre, is_active=True, services=service_id)
-        competing = Service.objects.filter(counters__in=counters).values("pk")
-        head = call_order(waiting.filter(service_id__in=competing), now=now)[: limit + 1 + len(targeted)]
-        for ticket in head:
-            if ticket.service_id == service_id and ticket.target_counter_id is None:
-                candidates[ticket.pk] = ticket
+        # A list, not a subquery: the planner would re-run a subquery for every waiting row.
+        competing = list(
+            Service.objects.filter(counters__in=counters).order_by().values_list("pk", flat=True).distinct()
+        )
+        head = call_order(waiting.filter(service_id__in=competing), now=now).values_list(
+            "pk", "service_id", "target_counter_id"
+        )[: limit + 1 + len(targeted)]
+        candidate_ids.update(pk for pk, service, target in head if service == service_id and target is None)
+    candidates = {
+        ticket.pk: ticket
+        for ticket in waiting.filter(pk__in=candidate_ids, near_notified=False)
+        .exclude(phone="")
+        .select_related("centre", "service", "priority_group")
+    }
     created = []
     for ticket in sorted(candidates.values(), key=lambda item: item.pk):
-        if ticket.near_notified or not ticket.phone:
-            continue
         ahead, _wait = ticket_position(ticket, now=now)
         if ahead > limit:
             continue
