@@ -12,7 +12,7 @@ from centres.models import Centre, Counter
 from services.models import Service
 
 from .models import AT_COUNTER_STATUSES, CounterSession, CounterSessionStatus, Ticket, TicketEvent, TicketStatus
-from .queue import LIVE_SESSION, call_order, centre_today
+from .queue import LIVE_SESSION, NO_PRIORITY_RANK, call_order, centre_today
 
 T = TicketStatus
 
@@ -152,17 +152,22 @@ def ticket_get_public(token: str) -> Ticket | None:
     )
 
 
-def _sort_key(ticket: Ticket):
-    due = 0 if ticket.due_at is not None else 1
-    rank = ticket.priority_group.rank if ticket.priority_group_id else 32767
-    return (due, ticket.due_at or dt.datetime.min.replace(tzinfo=dt.UTC), rank, ticket.queued_at, ticket.pk)
+def _ahead_of(ticket: Ticket) -> Q:
+    """Rows a counter would call before `ticket`, in SQL: the call-next order (due appointments
+    by time, then priority rank, then place in line, then id) as a "less than" on that key."""
+    rank = ticket.priority_group.rank if ticket.priority_group_id else NO_PRIORITY_RANK
+    same_due_then = Q(_priority_rank__lt=rank) | Q(_priority_rank=rank, queued_at__lt=ticket.queued_at)
+    same_due_then |= Q(_priority_rank=rank, queued_at=ticket.queued_at, pk__lt=ticket.pk)
+    if ticket.due_at is not None:
+        return Q(due_at__lt=ticket.due_at) | (Q(due_at=ticket.due_at) & same_due_then)
+    return Q(due_at__isnull=False) | (Q(due_at__isnull=True) & same_due_then)
 
 
 def ticket_position(ticket: Ticket, *, now: dt.datetime | None = None) -> tuple[int, dt.timedelta | None]:
     """How many are ahead of a waiting ticket, and an estimated wait (None if unknown, e.g.
     no counter for its service is open). Ahead: waiting tickets of the same day that a counter
-    handling this ticket's service would call first (the call-next order). The estimate uses
-    service times of the last ESTIMATE_WINDOW_MINUTES and the open counters."""
+    handling this ticket's service would call first (the call-next order), counted in SQL.
+    The estimate uses service times of the last ESTIMATE_WINDOW_MINUTES and the open counters."""
     now = now or timezone.now()
     if ticket.status != T.WAITING:
         return 0, (dt.timedelta(0) if ticket.status in AT_COUNTER_STATUSES else None)
@@ -170,17 +175,18 @@ def ticket_position(ticket: Ticket, *, now: dt.datetime | None = None) -> tuple[
     if ticket.target_counter_id:
         counters = counters.filter(pk=ticket.target_counter_id)
     competing_services = Service.objects.filter(counters__in=counters).values("pk")
-    others = call_order(
-        Ticket.objects.filter(
-            centre_id=ticket.centre_id, date=ticket.date, status=T.WAITING, service_id__in=competing_services
+    ahead = (
+        call_order(
+            Ticket.objects.filter(
+                centre_id=ticket.centre_id, date=ticket.date, status=T.WAITING, service_id__in=competing_services
+            )
+            .exclude(pk=ticket.pk)
+            .filter(Q(target_counter__isnull=True) | Q(target_counter__in=counters)),
+            now=now,
         )
-        .exclude(pk=ticket.pk)
-        .filter(Q(target_counter__isnull=True) | Q(target_counter__in=counters))
-        .select_related("priority_group"),
-        now=now,
+        .filter(_ahead_of(ticket))
+        .count()
     )
-    mine = _sort_key(ticket)
-    ahead = sum(1 for other in others if _sort_key(other) < mine)
 
     open_counters = CounterSession.objects.filter(counter__in=counters, status=CounterSessionStatus.OPEN).count()
     if open_counters == 0:
