@@ -44,3 +44,11 @@ def waitlists_expire_offers() -> int:
     from .waitlist import waitlists_expire_offers as expire_offers
 
     return expire_offers()
+
+
+@shared_task(name="appointments.idempotency_records_purge", ignore_result=True, **_LIMITS)
+def idempotency_records_purge() -> int:
+    """Forget replayable API answers older than their retention (bounded batch)."""
+    from .idempotency import idempotency_records_purge as purge
+
+    return purge()

@@ -31,6 +31,7 @@ def beat_schedule() -> dict:
         "expire-unconfirmed-holds": {"task": "appointments.appointments_expire_holds", **_every(30)},
         "lapse-late-bookings": {"task": "appointments.appointments_lapse_late", **_every(60)},
         "expire-waitlist-offers": {"task": "appointments.waitlists_expire_offers", **_every(60)},
+        "purge-idempotency-records": {"task": "appointments.idempotency_records_purge", **_every(3600)},
     }
 
 

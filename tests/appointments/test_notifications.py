@@ -409,6 +409,7 @@ def test_beat_runs_the_relay_holds_and_lateness_tasks_which_exist():
         "appointments.appointments_expire_holds",
         "appointments.appointments_lapse_late",
         "appointments.waitlists_expire_offers",
+        "appointments.idempotency_records_purge",
     }
     assert all(entry["task"] in celery_app.tasks for entry in schedule.values())
     assert schedule["relay-due-notifications"]["schedule"] <= 10
