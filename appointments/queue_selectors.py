@@ -232,3 +232,53 @@ def display_feed(*, centre: Centre, limit: int | None = None, date: dt.date | No
         if len(items) == limit:
             break
     return items
+
+
+def kiosk_services(centre: Centre):
+    """Services a kiosk offers: published, offered at the centre and handled by an active counter."""
+    return (
+        Service.objects.filter(
+            offers__centre=centre,
+            offers__is_active=True,
+            is_published=True,
+            is_active=True,
+            counters__centre=centre,
+            counters__is_active=True,
+        )
+        .select_related("category")
+        .distinct()
+        .order_by("category__position", "name_az")
+    )
+
+
+def counter_screen(*, counter: Counter, user, now: dt.datetime | None = None) -> dict:
+    """What the operator's counter screen shows: the live session, the ticket at the counter,
+    how many wait for the counter's services today (appointments not yet due included), and
+    whether `user` is signed in at another counter."""
+    now = now or timezone.now()
+    live = CounterSession.objects.exclude(status=CounterSessionStatus.CLOSED)
+    session = live.filter(counter=counter).select_related("operator").first()
+    current = (
+        Ticket.objects.filter(counter=counter, status__in=AT_COUNTER_STATUSES)
+        .select_related("service", "priority_group", "appointment")
+        .first()
+    )
+    waiting = (
+        Ticket.objects.filter(
+            centre_id=counter.centre_id,
+            date=centre_today(counter.centre, now),
+            status=T.WAITING,
+            service_id__in=counter.services.values("pk"),
+        )
+        .filter(Q(target_counter__isnull=True) | Q(target_counter=counter))
+        .count()
+    )
+    return {
+        "counter": counter,
+        "session": session,
+        "my_session": session is not None and session.operator_id == user.pk,
+        "other_session": live.filter(operator=user).exclude(counter=counter).select_related("counter").first(),
+        "current": current,
+        "waiting": waiting,
+        "recalls_before_no_show": settings.QUEUE["RECALLS_BEFORE_NO_SHOW"],
+    }

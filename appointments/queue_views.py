@@ -17,13 +17,10 @@ Views stay thin: each action is one call to appointments.queue; reads go through
 appointments.queue_selectors.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,11 +32,9 @@ from django.views import View
 from asan_portal.api import DomainError
 from centres.models import Centre, Counter, StaffRole
 from centres.permissions import centre_for_staff_or_404
-from services.models import Service
 
 from . import queue, queue_selectors
 from .models import (
-    AT_COUNTER_STATUSES,
     Appointment,
     AppointmentStatus,
     CounterSession,
@@ -63,10 +58,6 @@ OPERATOR_ACTIONS = {
     "no-show": "",
     "transfer": "",
 }
-
-
-def _today(centre) -> dt.date:
-    return timezone.now().astimezone(centre.tz).date()
 
 
 def _minutes(delta) -> int | None:
@@ -95,27 +86,11 @@ class QueueStaffMixin(LoginRequiredMixin):
 # --- the kiosk ----------------------------------------------------------------------------
 
 
-def _kiosk_services(centre):
-    return (
-        Service.objects.filter(
-            offers__centre=centre,
-            offers__is_active=True,
-            is_published=True,
-            is_active=True,
-            counters__centre=centre,
-            counters__is_active=True,
-        )
-        .select_related("category")
-        .distinct()
-        .order_by("category__position", "name_az")
-    )
-
-
 class KioskView(QueueStaffMixin, View):
     """Step 1 and 2 of the kiosk: a group of services, then a service (big buttons)."""
 
     def get(self, request, centre):
-        services = list(_kiosk_services(self.centre))
+        services = list(queue_selectors.kiosk_services(self.centre))
         categories = []
         for service in services:
             if not categories or categories[-1]["category"].pk != service.category_id:
@@ -138,7 +113,7 @@ class KioskServiceView(QueueStaffMixin, View):
         return {"centre": self.centre, "service": service, "priority_groups": groups, **extra}
 
     def _service(self, code):
-        return get_object_or_404(_kiosk_services(self.centre), code=code)
+        return get_object_or_404(queue_selectors.kiosk_services(self.centre), code=code)
 
     def get(self, request, centre, service):
         return render(request, "appointments/queue/kiosk_service.html", self._context(self._service(service)))
@@ -174,7 +149,7 @@ class KioskCheckInView(QueueStaffMixin, View):
         value = value.strip().upper()
         if not value:
             return None
-        today = _today(self.centre)
+        today = queue.centre_today(self.centre, timezone.now())
         found = Appointment.objects.filter(centre=self.centre, reference=value).first()
         if found is None and len(value) == 7:
             found = (
@@ -226,50 +201,6 @@ class KioskTicketView(QueueStaffMixin, View):
 # --- the operator's counter screen ------------------------------------------------------------
 
 
-def _counter_state(counter: Counter, user) -> dict:
-    session = (
-        CounterSession.objects.filter(counter=counter)
-        .exclude(status=CounterSessionStatus.CLOSED)
-        .select_related("operator")
-        .first()
-    )
-    current = (
-        Ticket.objects.filter(counter=counter, status__in=AT_COUNTER_STATUSES)
-        .select_related("service", "priority_group", "appointment")
-        .first()
-    )
-    service_ids = list(counter.services.values_list("pk", flat=True))
-    waiting = (
-        Ticket.objects.filter(
-            centre_id=counter.centre_id,
-            date=_today(counter.centre),
-            status=TicketStatus.WAITING,
-            service_id__in=service_ids,
-        )
-        .filter(Q(target_counter__isnull=True) | Q(target_counter=counter))
-        .count()
-    )
-    my_session = session is not None and session.operator_id == user.pk
-    other_session = (
-        CounterSession.objects.filter(operator=user)
-        .exclude(status=CounterSessionStatus.CLOSED)
-        .exclude(counter=counter)
-    ).select_related("counter")
-    return {
-        "counter": counter,
-        "session": session,
-        "my_session": my_session,
-        "other_session": other_session.first(),
-        "current": current,
-        "waiting": waiting,
-        "recalls_before_no_show": queue_recalls_before_no_show(),
-    }
-
-
-def queue_recalls_before_no_show() -> int:
-    return settings.QUEUE["RECALLS_BEFORE_NO_SHOW"]
-
-
 class CounterMixin(QueueStaffMixin):
     def counter(self, counter_id) -> Counter:
         return get_object_or_404(
@@ -280,13 +211,13 @@ class CounterMixin(QueueStaffMixin):
 
     def context(self, counter, **extra):
         other_counters = Counter.objects.filter(centre=self.centre, is_active=True).exclude(pk=counter.pk)
-        services = _kiosk_services(self.centre)
+        services = queue_selectors.kiosk_services(self.centre)
         return {
             "centre": self.centre,
             "can_act": self.can_act,
             "other_counters": other_counters,
             "transfer_services": services,
-            **_counter_state(counter, self.request.user),
+            **queue_selectors.counter_screen(counter=counter, user=self.request.user),
             **extra,
         }
 
@@ -375,7 +306,7 @@ class CounterActionView(CounterMixin, View):
         kind, _sep, pk = target.partition(":")
         service = to_counter = None
         if kind == "service" and pk.isdigit():
-            service = _kiosk_services(self.centre).filter(pk=pk).first()
+            service = queue_selectors.kiosk_services(self.centre).filter(pk=pk).first()
         elif kind == "counter" and pk.isdigit():
             to_counter = Counter.objects.filter(centre=self.centre, is_active=True, pk=pk).first()
         if service is None and to_counter is None:
@@ -405,7 +336,7 @@ class ManageView(QueueStaffMixin, View):
         context = {
             "centre": self.centre,
             "can_act": self.can_act,
-            "today": _today(self.centre),
+            "today": queue.centre_today(self.centre, timezone.now()),
         }
         snapshot = queue_selectors.queue_snapshot(centre=self.centre)
         context.update(
@@ -428,7 +359,7 @@ class EndOfDayView(QueueStaffMixin, View):
         if request.POST.get("confirm") != "yes":
             messages.error(request, _("Tick the box to confirm the end of the day."))
             return redirect("queue:manage", centre=self.centre.code)
-        count = queue.queue_end_of_day(centre=self.centre, date=_today(self.centre))
+        count = queue.queue_end_of_day(centre=self.centre, date=queue.centre_today(self.centre, timezone.now()))
         messages.info(
             request, _("The queue is closed for today; %(count)s tickets recorded as not served.") % {"count": count}
         )
