@@ -147,6 +147,40 @@ def notification_enqueue(
     return created
 
 
+def message_enqueue(
+    *,
+    key: str,
+    kind: str,
+    channel: str,
+    recipient: str,
+    language: str,
+    subject: str,
+    body: str,
+    send_after: dt.datetime | None = None,
+) -> Notification | None:
+    """Queue one message that belongs to no booking or ticket (feedback, volunteers).
+
+    Must run inside the transaction that made the change. `key` names the message for good
+    (e.g. "volunteer-application:12:approved:sms"): a key already queued is not queued again,
+    and None is returned. The caller renders `subject` and `body` in the recipient's language."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                dedup_key=key,
+                kind=kind,
+                channel=channel,
+                recipient=recipient,
+                language=language,
+                subject=subject,
+                body=body,
+                send_after=send_after or timezone.now(),
+            )
+    except IntegrityError:
+        return None  # already queued: the key says this exact message exists
+    transaction.on_commit(relay_nudge)
+    return notification
+
+
 # --- the relay ------------------------------------------------------------------------------
 
 

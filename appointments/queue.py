@@ -56,6 +56,7 @@ from .queue_errors import (
     TooFewRecalls,
     WrongCentre,
 )
+from .signals import ticket_moved
 
 logger = logging.getLogger(__name__)
 T = TicketStatus
@@ -133,6 +134,7 @@ def _move(ticket: Ticket, to: str, *, action: str, now: dt.datetime, operator=No
             raise CounterBusy(QUEUE_MESSAGES["counter_busy"] % {"code": code}) from error
         raise
     _event(ticket, action, from_status, now=now, operator=operator, counter_id=from_counter)
+    ticket_moved.send(sender=Ticket, ticket=ticket, from_status=from_status, to_status=to, now=now)
 
 
 def _locked_ticket(ticket: Ticket) -> Ticket:

@@ -39,6 +39,7 @@ from .errors import (
 )
 from .models import ACTIVE_STATUSES, Appointment, AppointmentStatus, CitizenBookingLock
 from .notifications import notification_enqueue
+from .signals import appointment_moved
 
 S = AppointmentStatus
 
@@ -97,10 +98,12 @@ def appointment_get_by_token(token: str) -> Appointment | None:
 def _move(appointment: Appointment, to: str, *, now: dt.datetime, **fields) -> None:
     if to not in TRANSITIONS[appointment.status]:
         raise IllegalTransition(MESSAGES["not_active"], extra={"status": appointment.status})
+    from_status = appointment.status
     appointment.status = to
     for name, value in fields.items():
         setattr(appointment, name, value)
     appointment.save(update_fields=["status", "updated_at", *fields])
+    appointment_moved.send(sender=Appointment, appointment=appointment, from_status=from_status, to_status=to, now=now)
 
 
 def _check_window(*, service: Service, centre: Centre, starts_at: dt.datetime, now: dt.datetime) -> None:
