@@ -14,6 +14,14 @@ def rollup_rating(rating) -> None:
     """Count a just-created rating in the roll-ups of its visit's day (same transaction)."""
 
 
+def rollup_ticket_moved(*, ticket, from_status: str, to_status: str) -> None:
+    """Count a ticket that was just completed or marked no-show (same transaction)."""
+
+
+def rollup_appointment_moved(*, appointment, from_status: str, to_status: str) -> None:
+    """Count a booking that was just checked in, or lapsed without a check-in (same transaction)."""
+
+
 def rollups_rebuild(*, first_day: dt.date, last_day: dt.date, centre=None) -> int:
     """Recompute every roll-up row of the days [first_day, last_day]; returns the rows written."""
     return 0
