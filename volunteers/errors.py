@@ -61,3 +61,44 @@ class SignupNotActive(VolunteerError):
 
     code = "signup_not_active"
     status_code = status.HTTP_409_CONFLICT
+
+
+# --- attendance and the programme (volunteers/attendance.py) ----------------------------------
+
+
+class AttendanceError(VolunteerError):
+    """Check-in or check-out refused by the state of the place or the clock."""
+
+    code = "attendance_refused"
+    status_code = status.HTTP_409_CONFLICT
+
+
+class NotSignedUp(AttendanceError):
+    code = "not_signed_up"
+
+
+class CheckInNotOpen(AttendanceError):
+    code = "check_in_not_open"
+
+
+class AlreadyCheckedIn(AttendanceError):
+    code = "already_checked_in"
+
+
+class NotCheckedIn(AttendanceError):
+    code = "not_checked_in"
+
+
+class AlreadyCheckedOut(AttendanceError):
+    code = "already_checked_out"
+
+
+class NoCurrentShift(AttendanceError):
+    """A QR scan by a volunteer who has no shift at that centre now."""
+
+    code = "no_current_shift"
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+class ProgrammeInvalid(VolunteerError):
+    code = "validation_error"
