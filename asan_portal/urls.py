@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("appointments/", include("appointments.urls")),
     path("staff/appointments/", include("appointments.staff_urls")),
     path("queue/", include("appointments.queue_urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,

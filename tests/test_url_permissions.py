@@ -77,6 +77,11 @@ PUBLIC_URL_NAMES = {
     "queue:display_feed",
     "queue:ticket",
     "queue:ticket_status",
+    # Applying to volunteer (no account yet), and the one-time "set your password" link of an
+    # approved volunteer (the signed token in the URL is the key).
+    "volunteers:apply",
+    "volunteers:apply-thanks",
+    "volunteers:set-password",
 }
 
 DUMMY_CODE = "dummy"
