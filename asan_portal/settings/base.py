@@ -288,3 +288,10 @@ QUEUE = {
     # Estimated waits use service times of tickets completed in this many recent minutes.
     "ESTIMATE_WINDOW_MINUTES": env.int("QUEUE_ESTIMATE_WINDOW_MINUTES", default=120),
 }
+# Rating a visit (feedback/ratings.py).
+FEEDBACK = {
+    # The private link sent after a visit may be used for this many days.
+    "RATING_WINDOW_DAYS": env.int("FEEDBACK_RATING_WINDOW_DAYS", default=7),
+    # The counter tablet offers the form for a visit completed this many minutes ago at most.
+    "TABLET_MINUTES": env.int("FEEDBACK_TABLET_MINUTES", default=10),
+}
