@@ -295,3 +295,7 @@ FEEDBACK = {
     # The counter tablet offers the form for a visit completed this many minutes ago at most.
     "TABLET_MINUTES": env.int("FEEDBACK_TABLET_MINUTES", default=10),
 }
+VOLUNTEERS = {
+    # Volunteers sign up for or withdraw from a shift until this many hours before it starts.
+    "SIGNUP_CUTOFF_HOURS": env.int("VOLUNTEERS_SIGNUP_CUTOFF_HOURS", default=12),
+}
