@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from volunteers.views_attendance import calendar_feed as volunteer_calendar_feed
+
 from . import views
 
 api_v1 = [
@@ -18,6 +20,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    # A volunteer's iCal feed: no language prefix and no login (a calendar program cannot sign
+    # in); the unguessable token in the URL is the key (volunteers/views_attendance.py).
+    path("volunteers/calendar/<str:token>.ics", volunteer_calendar_feed, name="volunteers-calendar"),
 ]
 
 # Every page has its language in the URL (/az/, /en/, /ru/), Azerbaijani included.

@@ -298,4 +298,10 @@ FEEDBACK = {
 VOLUNTEERS = {
     # Volunteers sign up for or withdraw from a shift until this many hours before it starts.
     "SIGNUP_CUTOFF_HOURS": env.int("VOLUNTEERS_SIGNUP_CUTOFF_HOURS", default=12),
+    # Check-in opens this many minutes before a shift; arriving more than LATE_AFTER_MINUTES
+    # after the start counts as late (volunteers/attendance.py).
+    "CHECK_IN_OPENS_MINUTES": env.int("VOLUNTEERS_CHECK_IN_OPENS_MINUTES", default=30),
+    "LATE_AFTER_MINUTES": env.int("VOLUNTEERS_LATE_AFTER_MINUTES", default=10),
+    # Part of the centres' check-in QR codes: change it to void every printed poster at once.
+    "CHECK_IN_QR_VERSION": env.int("VOLUNTEERS_CHECK_IN_QR_VERSION", default=1),
 }
