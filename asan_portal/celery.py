@@ -32,6 +32,12 @@ def beat_schedule() -> dict:
         "lapse-late-bookings": {"task": "appointments.appointments_lapse_late", **_every(60)},
         "expire-waitlist-offers": {"task": "appointments.waitlists_expire_offers", **_every(60)},
         "purge-idempotency-records": {"task": "appointments.idempotency_records_purge", **_every(3600)},
+        # Rebuilds yesterday and today from the raw data; two runs at once serialise per day.
+        "reconcile-satisfaction-rollups": {"task": "feedback.rollups_reconcile", **_every(15 * 60)},
+        # Volunteers: reminders the day before a shift (deduplicated by outbox key), and after
+        # each shift the missed places and forgotten check-outs.
+        "volunteer-shift-reminders": {"task": "volunteers.shift_reminders_send", **_every(900)},
+        "volunteer-shifts-mark-missed": {"task": "volunteers.shifts_mark_missed", **_every(900)},
     }
 
 

@@ -404,7 +404,8 @@ def test_the_relay_sends_through_the_gateway_and_a_permanent_refusal_fails_at_on
 def test_beat_runs_the_relay_holds_and_lateness_tasks_which_exist():
     celery_app.loader.import_default_modules()
     schedule = beat_schedule()
-    assert {entry["task"] for entry in schedule.values()} == {
+    # Other apps add their own periodic tasks (tests/volunteers/test_reminders.py checks theirs).
+    assert {entry["task"] for entry in schedule.values()} >= {
         "appointments.notifications_relay_due",
         "appointments.appointments_expire_holds",
         "appointments.appointments_lapse_late",
