@@ -50,6 +50,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
         ("appointments", "view", "waitlistentry"),
         ("appointments", "view", "notification"),
         ("appointments", "view", "smslogentry"),
+        # Complaints about their centres (feedback/views_complaints.py scopes and moves them).
+        ("feedback", "view", "complaint"),
+        ("feedback", "change", "complaint"),
+        ("feedback", "view", "complaintevent"),
     ],
     OPERATOR: [
         ("centres", "view", "centre"),

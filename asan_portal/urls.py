@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("services.api_urls")),
     path("", include("centres.api_urls")),
     path("", include("appointments.api_urls")),
+    path("", include("feedback.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,9 +32,15 @@ urlpatterns += i18n_patterns(
     path("services/", include("services.urls")),
     path("centres/", include("centres.urls")),
     path("appointments/", include("appointments.urls")),
+    # Before any "feedback/<token>/" pattern, which would otherwise take "complaints" for a token.
+    path("feedback/complaints/", include("feedback.complaint_urls")),
     path("staff/appointments/", include("appointments.staff_urls")),
+    path("staff/complaints/", include("feedback.complaint_staff_urls")),
     path("queue/", include("appointments.queue_urls")),
+    # Rating a visit: the private link (after "feedback/complaints/") and the counter tablet.
+    path("feedback/", include("feedback.rating_urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("accounts/", include("asan_portal.accounts_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     prefix_default_language=True,

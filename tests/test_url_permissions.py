@@ -77,6 +77,11 @@ PUBLIC_URL_NAMES = {
     "queue:display_feed",
     "queue:ticket",
     "queue:ticket_status",
+    # Complaints and suggestions: the form, its confirmation (number kept in the session) and the
+    # tracking page (needs the tracking number and the phone or e-mail given).
+    "complaints:new",
+    "complaints:done",
+    "complaints:track",
     # Applying to volunteer (no account yet), and the one-time "set your password" link of an
     # approved volunteer (the signed token in the URL is the key).
     "volunteers:apply",

@@ -275,6 +275,10 @@ RATE_LIMITS = {
     "code_attempt_booking": env("RATE_LIMIT_CODE_ATTEMPT_BOOKING", default="10/600"),
     "availability": env("RATE_LIMIT_AVAILABILITY", default="120/m"),
     "manage": env("RATE_LIMIT_MANAGE", default="60/m"),
+    # Public complaint form, per client address and per phone/e-mail; the tracking page per address.
+    "complaint_submit": env("RATE_LIMIT_COMPLAINT_SUBMIT", default="5/h"),
+    "complaint_submit_contact": env("RATE_LIMIT_COMPLAINT_SUBMIT_CONTACT", default="3/h"),
+    "complaint_track": env("RATE_LIMIT_COMPLAINT_TRACK", default="20/600"),
 }
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The day's queue (appointments/queue.py, docs/adr/0013).
