@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from asan_portal.spreadsheets import spreadsheet_cell, spreadsheet_cell_read
+
 from .models import Category, DaysKind, Provider, RequiredDocument, Service
 from .services import service_refresh_search_text
 
@@ -93,7 +95,7 @@ def catalogue_export_csv(*, services: Iterable[Service] | None = None) -> str:
             names = [getattr(document, f"name_{lang}") for document in documents]
             # A language with no translated item at all is written empty rather than as " |  | ".
             row[f"documents_{lang}"] = DOCUMENT_SEPARATOR.join(names) if any(names) else ""
-        writer.writerow([row[column] for column in COLUMNS])
+        writer.writerow([spreadsheet_cell(row[column]) for column in COLUMNS])
     return buffer.getvalue()
 
 
@@ -382,7 +384,7 @@ def catalogue_validate_csv(*, file) -> tuple[list[_ParsedRow], list[ImportProble
                 )
             )
             continue
-        cells = dict(zip(names, record, strict=True))
+        cells = {name: spreadsheet_cell_read(value) for name, value in zip(names, record, strict=True)}
         code = cells["code"].strip()
         if code and code in first_line_of_code:
             errors.append(
