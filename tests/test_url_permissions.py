@@ -87,6 +87,9 @@ PUBLIC_URL_NAMES = {
     "volunteers:apply",
     "volunteers:apply-thanks",
     "volunteers:set-password",
+    # The portal's own sign-in (volunteers are not staff) and sign-out (POST only).
+    "login",
+    "logout",
 }
 
 DUMMY_CODE = "dummy"

@@ -18,8 +18,12 @@ urlpatterns = [
         views_applications.PasswordSetView.as_view(),
         name="set-password",
     ),
-    path("coordinator/applications/", views_applications.application_list, name="application-list"),
-    path("coordinator/applications/<int:pk>/", views_applications.application_detail, name="application-detail"),
+    path("coordinator/applications/", views_applications.application_list_view, name="application-list"),
+    path(
+        "coordinator/applications/<int:pk>/",
+        views_applications.application_detail_view,
+        name="application-detail",
+    ),
     # The volunteer's own page, the centre's QR check-in, the certificate (views_attendance).
     path("me/", views_attendance.VolunteerMeView.as_view(), name="me"),
     path("check-in/<slug:centre>/<str:token>/", views_attendance.CheckInView.as_view(), name="check-in"),

@@ -279,6 +279,8 @@ RATE_LIMITS = {
     "complaint_submit": env("RATE_LIMIT_COMPLAINT_SUBMIT", default="5/h"),
     "complaint_submit_contact": env("RATE_LIMIT_COMPLAINT_SUBMIT_CONTACT", default="3/h"),
     "complaint_track": env("RATE_LIMIT_COMPLAINT_TRACK", default="20/600"),
+    # The public volunteer application form, per client address.
+    "volunteer_apply": env("RATE_LIMIT_VOLUNTEER_APPLY", default="10/h"),
 }
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The day's queue (appointments/queue.py, docs/adr/0013).
@@ -308,4 +310,6 @@ VOLUNTEERS = {
     "LATE_AFTER_MINUTES": env.int("VOLUNTEERS_LATE_AFTER_MINUTES", default=10),
     # Part of the centres' check-in QR codes: change it to void every printed poster at once.
     "CHECK_IN_QR_VERSION": env.int("VOLUNTEERS_CHECK_IN_QR_VERSION", default=1),
+    # Applicants must be at least this old on the day they apply (volunteers/applications.py).
+    "MIN_AGE": env.int("VOLUNTEERS_MIN_AGE", default=16),
 }

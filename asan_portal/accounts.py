@@ -1,0 +1,49 @@
+"""Signing in to the portal itself (not the admin): volunteers have accounts but are not staff,
+so the admin's login would refuse them. Staff may sign in here too; each lands on their page."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView, LogoutView
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalAuthenticationForm(AuthenticationForm):
+    # Volunteers' usernames are their e-mail addresses.
+    username = forms.CharField(
+        label=_("E-mail or username"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        # Volunteer accounts are made with the e-mail in lower case; phones capitalise the first letter.
+        return username.lower() if "@" in username else username
+
+
+def landing_url(user) -> str:
+    """Where a user goes after signing in when no `next` page was asked for."""
+    from volunteers.permissions import user_is_coordinator, volunteer_of
+
+    if volunteer_of(user) is not None:
+        return reverse("volunteers:me")
+    if user_is_coordinator(user):
+        return reverse("volunteers:application-list")
+    if user.is_staff:
+        return reverse("admin:index")
+    return reverse("home")
+
+
+class PortalLoginView(LoginView):
+    template_name = "registration/portal_login.html"
+    authentication_form = PortalAuthenticationForm
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
+
+
+class PortalLogoutView(LogoutView):
+    """POST only (Django 5): a link cannot sign anyone out."""
+
+    next_page = "home"
