@@ -87,6 +87,9 @@ PUBLIC_URL_NAMES = {
     "volunteers:apply",
     "volunteers:apply-thanks",
     "volunteers:set-password",
+    # A volunteer's iCal feed: a calendar program cannot sign in; the unguessable calendar token
+    # in the URL is the key (volunteers/views_attendance.py), like a booking's manage link.
+    "volunteers-calendar",
     # The portal's own sign-in (volunteers are not staff) and sign-out (POST only).
     "login",
     "logout",
