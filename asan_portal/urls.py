@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("centres.api_urls")),
     path("", include("appointments.api_urls")),
     path("", include("feedback.api_urls")),
+    path("", include("feedback.stats_api_urls")),
 ]
 
 urlpatterns = [
@@ -40,6 +41,8 @@ urlpatterns += i18n_patterns(
     # Rating a visit: the private link (after "feedback/complaints/") and the counter tablet.
     path("feedback/", include("feedback.rating_urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("dashboard/", include("feedback.dashboard_urls")),
+    path("open-data/", include("feedback.open_data_urls")),
     path("accounts/", include("asan_portal.accounts_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

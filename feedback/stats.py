@@ -289,3 +289,17 @@ def stats_breakdown(
     sort_key, reverse = _order_key(order)
     result.sort(key=sort_key, reverse=reverse)
     return result[:limit] if limit is not None else result
+
+
+def breakdown_rankings(rows: list[dict], *, min_ratings: int, size: int = 5) -> dict:
+    """Top and bottom by satisfaction (rows with at least `min_ratings` ratings, so one unhappy
+    citizen does not sink a quiet service) and the busiest, from one stats_breakdown() result.
+    A row may be in both top and bottom when there are fewer than 2 x size ranked rows."""
+    ranked = [row for row in rows if row["ratings"] >= min_ratings and row["satisfaction_rate"] is not None]
+    by_rate = sorted(ranked, key=lambda row: (-row["satisfaction_rate"], -row["ratings"]))
+    return {
+        "top": by_rate[:size],
+        "bottom": list(reversed(by_rate[-size:])) if by_rate else [],
+        "busiest": sorted(rows, key=lambda row: -row["visits"])[:size],
+        "ranked": len(ranked),
+    }

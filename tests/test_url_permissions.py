@@ -90,6 +90,9 @@ PUBLIC_URL_NAMES = {
     # A volunteer's iCal feed: a calendar program cannot sign in; the unguessable calendar token
     # in the URL is the key (volunteers/views_attendance.py), like a booking's manage link.
     "volunteers-calendar",
+    # Open data: satisfaction figures, aggregated and anonymous (no counter or operator level).
+    "open_data:satisfaction",
+    "api:stats-satisfaction",
     # The portal's own sign-in (volunteers are not staff) and sign-out (POST only).
     "login",
     "logout",
