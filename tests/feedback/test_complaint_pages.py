@@ -324,3 +324,20 @@ def test_the_list_takes_a_fixed_number_of_queries(client, people, centres, djang
 
     with django_assert_max_num_queries(12):
         assert client.get(STAFF).status_code == 200
+
+
+def test_the_admin_lists_complaints_read_only_and_scoped_to_the_managers_centres(client, people, two_complaints):
+    at_a, at_b = two_complaints
+    changelist = "/en/admin/feedback/complaint/"
+
+    client.force_login(people["official"])
+    official = client.get(changelist).content.decode()
+    client.force_login(people["manager"])
+    manager = client.get(changelist).content.decode()
+    change = client.post(f"{changelist}{at_a.pk}/change/", {"status": "closed"})
+
+    assert at_a.tracking_number in official and at_b.tracking_number in official
+    assert at_a.tracking_number in manager and at_b.tracking_number not in manager
+    assert change.status_code == 403
+    at_a.refresh_from_db()
+    assert at_a.status == S.RECEIVED
