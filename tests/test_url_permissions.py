@@ -82,6 +82,9 @@ PUBLIC_URL_NAMES = {
     "complaints:new",
     "complaints:done",
     "complaints:track",
+    # Rating a visit from the SMS or e-mail link: the unguessable token is the key (no account).
+    "ratings:rate",
+    "api:feedback-rating",
     # Applying to volunteer (no account yet), and the one-time "set your password" link of an
     # approved volunteer (the signed token in the URL is the key).
     "volunteers:apply",
