@@ -107,7 +107,8 @@ def signup_closes_at(shift: Shift) -> dt.datetime:
     return shift.starts_at - signup_cutoff()
 
 
-def _cutoff_hours() -> str:
+def signup_cutoff_hours() -> str:
+    """The cut-off in hours, for messages ('12', or '1.5')."""
     hours = signup_cutoff().total_seconds() / 3600
     return f"{hours:g}"
 
@@ -482,7 +483,7 @@ def shift_sign_up(*, shift: Shift, volunteer: Volunteer, now: dt.datetime | None
     _check_eligible(volunteer, shift, by_coordinator=False)
     shift = _lock_shift(shift.pk)
     if now >= signup_closes_at(shift):
-        raise SignupClosed(MESSAGES["cutoff_sign_up"] % {"hours": _cutoff_hours()})
+        raise SignupClosed(MESSAGES["cutoff_sign_up"] % {"hours": signup_cutoff_hours()})
     return _place(shift, volunteer)
 
 
@@ -514,7 +515,7 @@ def shift_withdraw(*, signup: ShiftSignup, volunteer: Volunteer, now: dt.datetim
     if signup.status not in ACTIVE_SIGNUP_STATUSES:
         raise SignupNotActive(MESSAGES["not_active"])
     if signup.status == S.SIGNED_UP and now >= signup_closes_at(shift):
-        raise SignupClosed(MESSAGES["cutoff_withdraw"] % {"hours": _cutoff_hours()})
+        raise SignupClosed(MESSAGES["cutoff_withdraw"] % {"hours": signup_cutoff_hours()})
     _release(signup, shift, status=S.WITHDRAWN, now=now)
     return signup
 

@@ -6,7 +6,7 @@ Shared by several modules: applications and review (views_applications), shifts
 
 from django.urls import path
 
-from . import views_applications, views_attendance, views_roster
+from . import views_applications, views_attendance, views_roster, views_shifts
 
 app_name = "volunteers"
 
@@ -23,6 +23,47 @@ urlpatterns = [
         "coordinator/applications/<int:pk>/",
         views_applications.application_detail_view,
         name="application-detail",
+    ),
+    # Shifts: the volunteer's open shifts and sign-ups; the coordinator's week and shift (views_shifts).
+    path("shifts/", views_shifts.ShiftListView.as_view(), name="shifts"),
+    path("shifts/<int:pk>/sign-up/", views_shifts.ShiftSignUpView.as_view(), name="shift-sign-up"),
+    path("shifts/signups/<int:pk>/withdraw/", views_shifts.ShiftWithdrawView.as_view(), name="shift-withdraw"),
+    path("coordinator/shifts/", views_shifts.CoordinatorShiftIndexView.as_view(), name="coordinator-shifts"),
+    path(
+        "coordinator/shifts/centre/<slug:centre>/",
+        views_shifts.CoordinatorWeekView.as_view(),
+        name="coordinator-shifts-week",
+    ),
+    path(
+        "coordinator/shifts/centre/<slug:centre>/create/",
+        views_shifts.CoordinatorShiftCreateView.as_view(),
+        name="coordinator-shift-create",
+    ),
+    path(
+        "coordinator/shifts/centre/<slug:centre>/generate/",
+        views_shifts.CoordinatorGenerateWeekView.as_view(),
+        name="coordinator-shifts-generate",
+    ),
+    path("coordinator/shifts/<int:pk>/", views_shifts.CoordinatorShiftView.as_view(), name="coordinator-shift"),
+    path(
+        "coordinator/shifts/<int:pk>/assign/",
+        views_shifts.CoordinatorShiftAssignView.as_view(),
+        name="coordinator-shift-assign",
+    ),
+    path(
+        "coordinator/shifts/<int:pk>/needed/",
+        views_shifts.CoordinatorShiftNeededView.as_view(),
+        name="coordinator-shift-needed",
+    ),
+    path(
+        "coordinator/signups/<int:pk>/remove/",
+        views_shifts.CoordinatorSignupRemoveView.as_view(),
+        name="coordinator-signup-remove",
+    ),
+    path(
+        "coordinator/signups/<int:pk>/move/",
+        views_shifts.CoordinatorSignupMoveView.as_view(),
+        name="coordinator-signup-move",
     ),
     # The volunteer's own page, the centre's QR check-in, the certificate (views_attendance).
     path("me/", views_attendance.VolunteerMeView.as_view(), name="me"),
