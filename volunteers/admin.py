@@ -44,8 +44,13 @@ class ShiftAdmin(admin.ModelAdmin):
     list_display = ["centre", "date", "starts_at", "ends_at", "role", "needed", "taken"]
     list_filter = ["centre", "role"]
     date_hierarchy = "date"
-    # `taken` is kept by volunteers/shifts.py under the shift's row lock.
-    readonly_fields = ["taken"]
+    # Shifts are made and changed on the coordinator's shift pages (volunteers/shifts.py): times
+    # are copied onto sign-ups, `taken` is kept under the shift's row lock and changing `needed`
+    # serves the waitlist. Here only the notes may change.
+    readonly_fields = ["centre", "date", "starts_at", "ends_at", "role", "needed", "taken", "template", "created_by"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ShiftSignup)
