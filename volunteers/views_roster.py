@@ -9,6 +9,7 @@ volunteers.selectors; a refusal is shown with its message and 4xx status.
 
 import csv
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -31,6 +32,8 @@ from .views_attendance import volunteer_page_context
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# ...except a plain signed number such as a phone "+994501234567", which is no formula.
+PLAIN_NUMBER = re.compile(r"[+-]?\d+")
 
 
 class CoordinatorMixin(LoginRequiredMixin):
@@ -64,7 +67,9 @@ def _bad_week(request, template, context):
 def csv_cell(value) -> str:
     """A cell a spreadsheet shows as text: one that would start a formula gets a leading quote."""
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 class RosterView(CoordinatorMixin, View):
