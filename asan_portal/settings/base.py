@@ -276,8 +276,8 @@ RATE_LIMITS = {
     "availability": env("RATE_LIMIT_AVAILABILITY", default="120/m"),
     "manage": env("RATE_LIMIT_MANAGE", default="60/m"),
     # Public complaint form, per client address and per phone/e-mail; the tracking page per address.
-    "complaint_submit": env("RATE_LIMIT_COMPLAINT_SUBMIT", default="5/h"),
-    "complaint_submit_contact": env("RATE_LIMIT_COMPLAINT_SUBMIT_CONTACT", default="3/h"),
+    "complaint_submit": env("RATE_LIMIT_COMPLAINT_SUBMIT", default="20/h"),
+    "complaint_submit_contact": env("RATE_LIMIT_COMPLAINT_SUBMIT_CONTACT", default="5/h"),
     "complaint_track": env("RATE_LIMIT_COMPLAINT_TRACK", default="20/600"),
     # The public volunteer application form, per client address.
     "volunteer_apply": env("RATE_LIMIT_VOLUNTEER_APPLY", default="10/h"),
