@@ -4,6 +4,7 @@ capacity, overlap ...) are volunteers/shifts.py's, whose refusals the views put 
 from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Shift, ShiftRole, Volunteer
 from .shifts import MAX_NEEDED, MESSAGES, NOTES_MAX_LENGTH, REASON_MAX_LENGTH, shift_label
@@ -101,7 +102,7 @@ class ShiftChoiceField(forms.ModelChoiceField):
 
 class MoveForm(forms.Form):
     to_shift = ShiftChoiceField(
-        label=_("Move to"),
+        label=pgettext_lazy("volunteer shift", "Move to"),
         queryset=Shift.objects.none(),
         empty_label=_("Choose a shift"),
         error_messages={

@@ -201,7 +201,8 @@ class CoordinatorGenerateWeekView(CoordinatorWeekMixin, View):
         }
         if week.skipped:
             skipped = ", ".join(f"{date_format(day.date, 'D j E')} ({day.label})" for day in week.skipped)
-            summary = f"{summary} {_('Days left out: %(days)s.') % {'days': skipped}}"
+            left_out = _("Days left out: %(days)s.") % {"days": skipped}
+            summary = f"{summary} {left_out}"
         messages.success(request, summary)
         return redirect(_week_url(centre, week.week_start))
 
