@@ -62,7 +62,7 @@ class ComplaintForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     text = forms.CharField(
-        label=_("Your message"),
+        label=_("Message text"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happened, when, and at which counter if you know it."),

@@ -186,12 +186,16 @@ class ComplaintStaffListView(LoginRequiredMixin, View):
         labels = dict(ComplaintStatus.choices)
         query = request.GET.copy()
         query.pop("page", None)
+        # The per-status buttons keep the kind and centre filters.
+        other_filters = query.copy()
+        other_filters.pop("status", None)
         context = {
             "form": form,
             "page": page,
             "counts": [(value, labels[value], counts[value]) for value in ComplaintStatus.values],
             "status": status,
             "query": query.urlencode(),
+            "other_filters": other_filters.urlencode(),
         }
         return render(request, "feedback/complaint_staff_list.html", context)
 

@@ -70,7 +70,7 @@ def test_a_complaint_from_a_phone_is_answered_by_the_manager_and_tracked(browser
     phone.get_by_label("Service centre").select_option(label=centre.name_en)
     phone.get_by_label("Full name").fill("Aysel Məmmədova")
     phone.get_by_label("Subject").fill("Long wait at the passport counter")
-    phone.get_by_label("Your message").fill("I waited more than an hour and nobody told us why the line stopped.")
+    phone.get_by_label("Message text").fill("I waited more than an hour and nobody told us why the line stopped.")
     phone.get_by_label(re.compile("I agree that the centre uses")).check()
     phone.get_by_role("button", name="Send").click()
     expect(phone.locator("#form-errors")).to_be_visible()

@@ -341,3 +341,11 @@ def test_the_admin_lists_complaints_read_only_and_scoped_to_the_managers_centres
     assert change.status_code == 403
     at_a.refresh_from_db()
     assert at_a.status == S.RECEIVED
+
+
+def test_the_status_buttons_keep_the_other_filters(client, people, centres):
+    client.force_login(people["superuser"])
+
+    html = client.get(STAFF, {"kind": "suggestion", "centre": centres[0].pk}).content.decode()
+
+    assert f'href="?kind=suggestion&amp;centre={centres[0].pk}&amp;status=received"' in html
