@@ -168,20 +168,25 @@ def coverage_week(*, centre: Centre, week_start: dt.date) -> list[DayCoverage]:
 
 
 def volunteer_upcoming(*, volunteer: Volunteer, now: dt.datetime | None = None):
-    """Places (signed up or waitlisted) on shifts that have not ended yet, soonest first."""
+    """Places (signed up or waitlisted) on shifts that have not ended yet and that the volunteer
+    has not checked out of, soonest first."""
     now = now or timezone.now()
     return (
-        ShiftSignup.objects.filter(volunteer=volunteer, status__in=ACTIVE_SIGNUP_STATUSES, ends_at__gt=now)
+        ShiftSignup.objects.filter(
+            volunteer=volunteer, status__in=ACTIVE_SIGNUP_STATUSES, ends_at__gt=now, checked_out_at__isnull=True
+        )
         .select_related("shift", "shift__centre")
         .order_by("starts_at", "pk")
     )
 
 
 def volunteer_history(*, volunteer: Volunteer, now: dt.datetime | None = None):
-    """Signed-up places on shifts that have ended, latest first, with attendance and minutes."""
+    """Signed-up places on shifts that have ended or that the volunteer has checked out of
+    (their part is done), latest first, with attendance and minutes."""
     now = now or timezone.now()
     return (
-        ShiftSignup.objects.filter(volunteer=volunteer, status=SignupStatus.SIGNED_UP, ends_at__lte=now)
+        ShiftSignup.objects.filter(volunteer=volunteer, status=SignupStatus.SIGNED_UP)
+        .filter(Q(ends_at__lte=now) | Q(checked_out_at__isnull=False))
         .select_related("shift", "shift__centre")
         .order_by("-starts_at", "-pk")
     )
