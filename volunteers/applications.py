@@ -416,6 +416,54 @@ def application_reject(
     return application
 
 
+@transaction.atomic
+def volunteer_password_link_send(*, volunteer: Volunteer, by, now: dt.datetime | None = None) -> list:
+    """Send an approved volunteer a fresh one-time "choose your password" link by e-mail (and an
+    SMS saying so), e.g. when the first one expired. Setting the password voids every earlier link.
+
+    ApplicationNotAllowed (403) unless `by` is a coordinator."""
+    if not user_is_coordinator(by):
+        raise ApplicationNotAllowed(_("Only a volunteer coordinator can send a new password link."))
+    now = now or timezone.now()
+    link = password_set_url(volunteer.user)
+    with translation.override(volunteer.language):
+        subject = _("Your link to choose a password")
+        texts = {
+            NotificationChannel.EMAIL: _(
+                "Dear %(name)s,\n\nhere is a new link to choose the password of your volunteer account "
+                "(it works once and for %(days)s days):\n%(link)s\n\n"
+                "Then sign in at %(login)s with your e-mail address %(email)s.\n\nASAN xidmət"
+            )
+            % {
+                "name": volunteer.full_name,
+                "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+                "link": link,
+                "login": _absolute(reverse("login")),
+                "email": volunteer.email,
+            },
+            NotificationChannel.SMS: _("ASAN: we sent a new link to choose your password to %(email)s.")
+            % {"email": volunteer.email},
+        }
+    queued = []
+    for channel, recipient in (
+        (NotificationChannel.EMAIL, volunteer.email),
+        (NotificationChannel.SMS, volunteer.phone),
+    ):
+        notification = message_enqueue(
+            # One per second at most: a double click queues one message.
+            key=f"volunteer:{volunteer.pk}:password-link:{int(now.timestamp())}:{channel}",
+            kind="volunteer_password_link",
+            channel=channel,
+            recipient=recipient,
+            language=volunteer.language,
+            subject=subject,
+            body=texts[channel],
+        )
+        if notification is not None:
+            queued.append(notification)
+    return queued
+
+
 # --- reads for the review pages ----------------------------------------------------------------
 
 

@@ -24,11 +24,12 @@ from .applications import (
     application_submit,
     language_names,
     min_age,
+    volunteer_password_link_send,
     weekday_names,
 )
 from .errors import VolunteerError
 from .forms import ApplicationFilterForm, ApplicationForm, ApplicationRejectForm
-from .models import ApplicationStatus, VolunteerApplication
+from .models import ApplicationStatus, Volunteer, VolunteerApplication
 from .permissions import PortalLoginRequiredMixin, coordinator_required
 
 PAGE_SIZE = 25
@@ -106,6 +107,7 @@ class ApplicationDetailView(PortalLoginRequiredMixin, View):
             "reject_form": reject_form or ApplicationRejectForm(),
             "refusal": refusal,
             "waiting": application.status == ApplicationStatus.SUBMITTED,
+            "volunteer": volunteer_of_application(application),
         }
         response = render(request, "volunteers/review_detail.html", context, status=status)
         add_never_cache_headers(response)  # personal details
@@ -138,6 +140,13 @@ class ApplicationDetailView(PortalLoginRequiredMixin, View):
                 reject_form = ApplicationRejectForm(request.POST)
                 application_reject(application=application, by=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, _("The application was not approved; we told the applicant why."))
+            elif action == "resend_link" and volunteer_of_application(application):
+                volunteer = volunteer_of_application(application)
+                volunteer_password_link_send(volunteer=volunteer, by=request.user)
+                messages.success(
+                    request, _("We sent %(name)s a new link to choose a password.") % {"name": volunteer.full_name}
+                )
+                return redirect("volunteers:application-detail", pk=application.pk)
             else:
                 refusal = VolunteerError(_("Choose Approve or Reject."))
                 return self._render(request, application, refusal=refusal, status=400)
@@ -153,6 +162,13 @@ class ApplicationDetailView(PortalLoginRequiredMixin, View):
 
 application_list_view = ApplicationListView.as_view()
 application_detail_view = ApplicationDetailView.as_view()
+
+
+def volunteer_of_application(application: VolunteerApplication) -> Volunteer | None:
+    try:
+        return application.volunteer
+    except Volunteer.DoesNotExist:
+        return None
 
 
 class PasswordSetView(PasswordResetConfirmView):

@@ -11,6 +11,7 @@ from appointments.models import Notification
 from asan_portal.roles import OPERATOR, VOLUNTEER_COORDINATOR, role_grant
 from tests.centres.factories import CentreFactory
 from tests.volunteers.factories import VolunteerApplicationFactory, VolunteerFactory, baku_today
+from volunteers.applications import ApplicationNotAllowed, volunteer_password_link_send
 from volunteers.models import ApplicationStatus, Volunteer, VolunteerApplication
 
 pytestmark = pytest.mark.django_db
@@ -306,3 +307,29 @@ def test_the_admin_login_still_refuses_a_volunteer(client):
     response = client.post(url("admin:login"), {"username": volunteer.user.username, "password": "asan-demo-2026"})
     assert response.status_code == 200  # the admin's form again: volunteers are not staff
     assert not volunteer.user.is_staff
+
+
+def test_a_coordinator_can_send_a_new_password_link(client):
+    application = VolunteerApplicationFactory(email="samir@example.az")
+    client.force_login(make_user("coord", VOLUNTEER_COORDINATOR))
+    detail_url = url("volunteers:application-detail", pk=application.pk)
+    client.post(detail_url, {"action": "approve"})
+    assert 'value="resend_link"' in client.get(detail_url).content.decode()
+
+    response = client.post(detail_url, {"action": "resend_link"})
+
+    assert response.status_code == 302
+    resent = Notification.objects.filter(kind="volunteer_password_link")
+    assert sorted(n.channel for n in resent) == ["email", "sms"]
+    email = resent.get(channel="email")
+    link = "/" + re.search(r"https?://\S+/set-password/\S+/", email.body).group(0).split("://", 1)[1].split("/", 1)[1]
+    client.logout()
+    opened = client.get(link)
+    assert client.get(opened["Location"]).context["validlink"] is True
+
+
+def test_only_a_coordinator_can_send_a_password_link(client):
+    volunteer = VolunteerFactory()
+    with pytest.raises(ApplicationNotAllowed):
+        volunteer_password_link_send(volunteer=volunteer, by=volunteer.user)
+    assert not Notification.objects.exists()
