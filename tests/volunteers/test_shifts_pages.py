@@ -4,6 +4,8 @@ week and shift pages. Every refusal is a 4xx page with a clear message; nothing 
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -312,3 +314,27 @@ def test_unknown_volunteer_or_signup_is_a_4xx(coordinator_client, centre):
     assert coordinator_client.post(url("coordinator-shift-assign", pk=shift.pk), {}).status_code == 400
     assert coordinator_client.post(url("coordinator-signup-remove", pk=99999), {"reason": "x"}).status_code == 404
     assert coordinator_client.get(url("coordinator-shift", pk=99999)).status_code == 404
+
+
+def test_list_and_coordinator_pages_cost_the_same_queries_for_more_shifts(client, volunteer, centre, coordinator):
+    day = baku_today() + dt.timedelta(days=2)
+
+    def add_shifts(hours):
+        for hour in hours:
+            shift = make_shift(centre, date=day, start=hour, end=hour + 1, needed=2)
+            ShiftSignupFactory(shift=shift, volunteer=VolunteerFactory(centres=[centre]))
+            shifts.shift_sign_up(shift=shift, volunteer=volunteer)
+
+    def queries(address, user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(address).status_code == 200
+        return len(captured)
+
+    week_address = f"{url('coordinator-shifts-week', centre=centre.code)}?week={day}"
+    add_shifts(range(8, 10))
+    few = (queries(url("shifts"), volunteer.user), queries(week_address, coordinator))
+    add_shifts(range(10, 18))
+    many = (queries(url("shifts"), volunteer.user), queries(week_address, coordinator))
+
+    assert many == few
