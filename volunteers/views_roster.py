@@ -25,7 +25,14 @@ from asan_portal.api import DomainError
 from centres.models import Centre
 
 from . import selectors
-from .attendance import centre_check_in_token, signup_check_in, signup_check_out, volunteer_programme_complete
+from .attendance import (
+    AUTO_CHECK_OUT_AFTER,
+    centre_check_in_token,
+    check_in_opens_before,
+    signup_check_in,
+    signup_check_out,
+    volunteer_programme_complete,
+)
 from .models import ShiftSignup, SignupStatus, Volunteer
 from .permissions import coordinator_required
 from .views_attendance import volunteer_page_context
@@ -89,14 +96,25 @@ class RosterView(CoordinatorMixin, View):
 
     @staticmethod
     def _context(centre, week):
-        today = timezone.localtime(timezone.now(), centre.tz).date()
+        now = timezone.now()
+        today = timezone.localtime(now, centre.tz).date()
+        days = selectors.roster_week(centre=centre, week_start=week)
+        for day in days:
+            for item in day.shifts:
+                # Buttons on today's shifts, and on a late shift that ran past midnight until
+                # its forgotten check-outs are closed automatically.
+                item.actions_open = day.date == today or (
+                    item.shift.starts_at <= now + check_in_opens_before()
+                    and item.shift.ends_at + AUTO_CHECK_OUT_AFTER > now
+                )
         return {
-            "days": selectors.roster_week(centre=centre, week_start=week),
+            "days": days,
             "week": week,
             "week_end": week + dt.timedelta(days=6),
             "previous_week": week - dt.timedelta(days=7),
             "next_week": week + dt.timedelta(days=7),
             "today": today,
+            "now": now,
         }
 
 

@@ -361,3 +361,33 @@ def test_csv_cell(value, cell):
     from volunteers.views_roster import csv_cell
 
     assert csv_cell(value) == cell
+
+
+def test_no_check_in_button_once_a_shift_has_ended_or_was_missed(client, coordinator):
+    from django.utils import timezone
+
+    volunteer = VolunteerFactory()
+    ended = shift_around(timezone.now() - dt.timedelta(hours=5), hours=4, centre=volunteer.centres.first())
+    signup = ShiftSignupFactory(shift=ended, volunteer=volunteer)
+    client.force_login(coordinator)
+
+    page = client.get(roster_url(ended.centre, week=ended.date.isoformat())).content.decode()
+
+    assert volunteer.full_name in page
+    assert reverse("volunteers:signup-check-in", kwargs={"pk": signup.pk}) not in page
+    assert reverse("volunteers:signup-check-out", kwargs={"pk": signup.pk}) not in page
+
+
+def test_a_late_shift_past_midnight_keeps_its_check_out_button(client, coordinator):
+    from django.utils import timezone
+
+    volunteer = VolunteerFactory()
+    # Started yesterday (or earlier today) and still running: checked in, not yet out.
+    running = shift_around(timezone.now() - dt.timedelta(hours=23), hours=24, centre=volunteer.centres.first())
+    signup = ShiftSignupFactory(shift=running, volunteer=volunteer)
+    attendance.signup_check_in(signup=signup, by=None, now=running.starts_at)
+    client.force_login(coordinator)
+
+    page = client.get(roster_url(running.centre, week=running.date.isoformat())).content.decode()
+
+    assert reverse("volunteers:signup-check-out", kwargs={"pk": signup.pk}) in page
