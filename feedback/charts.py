@@ -6,6 +6,7 @@ the page prints and projects as it is, and the same numbers stand in a table bes
 import math
 
 from django.utils import dateformat
+from django.utils.formats import number_format
 
 WIDTH = 960
 HEIGHT = 300
@@ -68,7 +69,10 @@ def trend_chart(series, group_by: str) -> dict:
         segments.append(" ".join(segment))
 
     visit_ticks = [
-        {"y": round(bottom - plot_height * step / 4, 1), "text": f"{max_visits * step // 4:,}".replace(",", " ")}
+        {
+            "y": round(bottom - plot_height * step / 4, 1),
+            "text": number_format(max_visits * step // 4, force_grouping=True),
+        }
         for step in range(5)
     ]
     rate_ticks = [{"y": round(bottom - plot_height * step / 4, 1), "text": f"{step * 25}%"} for step in range(5)]

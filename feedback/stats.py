@@ -294,12 +294,15 @@ def stats_breakdown(
 def breakdown_rankings(rows: list[dict], *, min_ratings: int, size: int = 5) -> dict:
     """Top and bottom by satisfaction (rows with at least `min_ratings` ratings, so one unhappy
     citizen does not sink a quiet service) and the busiest, from one stats_breakdown() result.
-    A row may be in both top and bottom when there are fewer than 2 x size ranked rows."""
+    With fewer than 2 x size ranked rows the ranking is split in two halves, so no row is both
+    among the best and among the worst (a lone ranked row counts as top)."""
     ranked = [row for row in rows if row["ratings"] >= min_ratings and row["satisfaction_rate"] is not None]
     by_rate = sorted(ranked, key=lambda row: (-row["satisfaction_rate"], -row["ratings"]))
+    top_size = min(size, (len(by_rate) + 1) // 2)
+    bottom_size = min(size, len(by_rate) - top_size)
     return {
-        "top": by_rate[:size],
-        "bottom": list(reversed(by_rate[-size:])) if by_rate else [],
+        "top": by_rate[:top_size],
+        "bottom": list(reversed(by_rate[len(by_rate) - bottom_size :])),
         "busiest": sorted(rows, key=lambda row: -row["visits"])[:size],
         "ranked": len(ranked),
     }

@@ -100,6 +100,14 @@ def change_tone(figure: Figure, change) -> str:
     return "better" if change * figure.better > 0 else "worse"
 
 
+def _relative(figure: Figure, change, previous) -> str:
+    """For counts, the change as a share of the previous figure too: " (+1.4%)"."""
+    if figure.kind != COUNT or not change or not previous:
+        return ""
+    share = round(change / previous * 100, 1)
+    return f" ({'+' if share > 0 else '−'}{number_format(abs(share), 1)}%)"
+
+
 def headline_cards(compare: dict) -> list[dict]:
     """The dashboard's headline cards from stats_compare()."""
     current, previous, change = compare["current"], compare["previous"], compare["change"]
@@ -119,7 +127,7 @@ def headline_cards(compare: dict) -> list[dict]:
                     figure.kind,
                     open_ended=figure.key == "p90_wait_minutes" and previous["p90_wait_open_ended"],
                 ),
-                "change": change_text(figure, difference),
+                "change": change_text(figure, difference) + _relative(figure, difference, previous[figure.key]),
                 "arrow": arrow,
                 "tone": change_tone(figure, difference) if arrow else "neutral",
                 "open_ended": open_ended,

@@ -56,6 +56,21 @@ def default_group_by(first_day: dt.date, last_day: dt.date) -> str:
     return "week" if days <= 366 else "month"
 
 
+def _with_default_days(data):
+    """The query with the default range filled in where a day is missing, so the form shows
+    the days the figures are for (30 days up to yesterday; `from` 30 days before a given `to`)."""
+    data = data.copy()
+    if not data.get("to"):
+        data["to"] = default_last_day().isoformat()
+    if not data.get("from"):
+        try:
+            last_day = dt.date.fromisoformat(data["to"])
+        except ValueError:
+            return data  # `to` itself is refused, with its own message
+        data["from"] = (last_day - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)).isoformat()
+    return data
+
+
 class _CodeChoiceField(forms.ModelChoiceField):
     def __init__(self, queryset, *, label, message, **kwargs):
         super().__init__(
@@ -77,6 +92,8 @@ class StatsFilterForm(forms.Form):
     page or API can group by. `stats_filter()` gives the StatsFilter of a valid form."""
 
     def __init__(self, data=None, *, centres=None, group_by_choices=PERIOD_CHOICES, **kwargs):
+        if data is not None:
+            data = _with_default_days(data)
         super().__init__(data, **kwargs)
         self.limited_centres = centres
         date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -10,7 +10,7 @@ Everything comes from feedback.stats, which reads only the daily roll-ups.
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -52,7 +52,7 @@ def breakdown_name_labels():
 
 
 def period_text(first_day, last_day) -> str:
-    return f"{date_format(first_day, 'SHORT_DATE_FORMAT')} – {date_format(last_day, 'SHORT_DATE_FORMAT')}"
+    return f"{date_format(first_day, 'd.m.Y')} – {date_format(last_day, 'd.m.Y')}"
 
 
 def trend_context(f, group_by) -> dict:
@@ -115,6 +115,7 @@ class DashboardView(DashboardMixin, View):
             previous_period=period_text(compare["previous_first_day"], compare["previous_last_day"]),
             cards=headline_cards(compare),
             ratings_behind=compare["current"]["ratings"],
+            ratings_behind_text=number_format(compare["current"]["ratings"], force_grouping=True),
             rankings=rankings,
             querystring=form.querystring(),
             all_centres=self.centres is None,
@@ -155,6 +156,7 @@ class CentreDashboardView(DashboardMixin, View):
             previous_period=period_text(compare["previous_first_day"], compare["previous_last_day"]),
             cards=headline_cards(compare),
             ratings_behind=compare["current"]["ratings"],
+            ratings_behind_text=number_format(compare["current"]["ratings"], force_grouping=True),
             breakdowns=breakdowns,
             querystring=form.querystring(),
             **trend_context(f, form.cleaned_data["group_by"]),

@@ -7,6 +7,7 @@ counter or operator level is published. The same figures as JSON: /api/v1/stats/
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.views import View
 
 from .stats import PUBLIC_BREAKDOWN_KEYS, stats_breakdown, stats_compare
@@ -40,6 +41,7 @@ class OpenDataSatisfactionView(View):
             previous_period=period_text(compare["previous_first_day"], compare["previous_last_day"]),
             cards=headline_cards(compare),
             ratings_behind=compare["current"]["ratings"],
+            ratings_behind_text=number_format(compare["current"]["ratings"], force_grouping=True),
             tables=tables,
             api_url=f"{reverse('api:stats-satisfaction')}?{querystring}",
             **trend_context(f, form.cleaned_data["group_by"]),

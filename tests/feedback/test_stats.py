@@ -9,6 +9,7 @@ from django.utils import translation
 from centres.models import Counter
 from feedback.stats import (
     StatsFilter,
+    breakdown_rankings,
     stats_breakdown,
     stats_compare,
     stats_series,
@@ -286,3 +287,25 @@ def test_queries_do_not_grow_with_the_rows(centres, django_assert_max_num_querie
         stats_breakdown(f, by="service")
     with django_assert_max_num_queries(1):
         stats_breakdown(days(D, D, service_id=service.pk), by="centre")
+
+
+def _ranked(*rates):
+    return [{"id": n, "visits": 100 - n, "ratings": 50, "satisfaction_rate": rate} for n, rate in enumerate(rates)]
+
+
+def test_rankings_top_bottom_and_busiest():
+    rows = _ranked(0.9, 0.5, 0.7, 0.8, 0.6, 0.95, 0.85) + [
+        {"id": 99, "visits": 500, "ratings": 3, "satisfaction_rate": 0.1}  # too few ratings to rank
+    ]
+    result = breakdown_rankings(rows, min_ratings=20, size=3)
+    assert [row["id"] for row in result["top"]] == [5, 0, 6]
+    assert [row["id"] for row in result["bottom"]] == [1, 4, 2]
+    assert [row["id"] for row in result["busiest"]] == [99, 0, 1]
+    assert result["ranked"] == 7
+
+
+@pytest.mark.parametrize(("count", "top", "bottom"), [(0, 0, 0), (1, 1, 0), (2, 1, 1), (3, 2, 1), (5, 3, 2)])
+def test_rankings_never_list_a_row_as_both_best_and_worst(count, top, bottom):
+    result = breakdown_rankings(_ranked(*[0.5 + n / 100 for n in range(count)]), min_ratings=1, size=5)
+    assert (len(result["top"]), len(result["bottom"])) == (top, bottom)
+    assert not {row["id"] for row in result["top"]} & {row["id"] for row in result["bottom"]}
