@@ -22,11 +22,12 @@ import functools
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, F, Func, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import BigIntegerField, Count, F, FilteredRelation, Func, IntegerField, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentStatus, Ticket, TicketEvent, TicketStatus
+from centres.models import Centre
 from services.models import Service
 
 from .models import (
@@ -223,56 +224,71 @@ class _WholeSeconds(Func):
         return self.as_sql(compiler, connection, template="(django_timestamp_diff(%(expressions)s) / 1000000)")
 
 
-def _ticket_metrics() -> dict:
-    completed = Q(status=TicketStatus.COMPLETED)
-    measured = completed & Q(wait__isnull=False)
-    metrics = {
-        "visits": Count("pk", filter=completed),
-        "no_shows": Count("pk", filter=Q(status=TicketStatus.NO_SHOW)),
-        "waits": Count("pk", filter=measured),
-        "wait_seconds": Coalesce(Sum("wait", filter=measured), Value(0), output_field=BigIntegerField()),
-    }
-    lower = None
-    for edge, field in zip(WAIT_BUCKET_EDGES, WAIT_BUCKET_FIELDS, strict=False):
-        in_bucket = measured & Q(wait__lte=edge * 60)
-        if lower is not None:
-            in_bucket &= Q(wait__gt=lower * 60)
-        metrics[field] = Count("pk", filter=in_bucket)
-        lower = edge
-    metrics[WAIT_BUCKET_FIELDS[-1]] = Count("pk", filter=measured & Q(wait__gt=lower * 60))
-    return metrics
-
-
-def _tickets(day: dt.date, centre):
-    first_call = (
-        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), action=CALL_ACTION)
+def _measured_tickets(day: dt.date, centre_ids: list[int], columns: dict[str, str], *, staff_only: bool):
+    """One row per completed or no-show ticket of the day: `columns` (alias -> field path), its
+    status and its wait in whole seconds (NULL: never called), from its first call event. A
+    join and GROUP BY per ticket, so the first call is looked up once per ticket."""
+    tickets = Ticket.objects.filter(
+        centre_id__in=centre_ids, date=day, status__in=(TicketStatus.COMPLETED, TicketStatus.NO_SHOW)
+    )
+    if staff_only:
+        tickets = tickets.filter(counter__isnull=False, operator__isnull=False)
+    return (
+        tickets.annotate(calls=FilteredRelation("events", condition=Q(events__action=CALL_ACTION)))
         .order_by()
-        .values("ticket_id")
-        .annotate(at=Min("at"))
-        .values("at")
-    )
-    tickets = Ticket.objects.filter(date=day, status__in=(TicketStatus.COMPLETED, TicketStatus.NO_SHOW))
-    if centre is not None:
-        tickets = tickets.filter(centre=centre)
-    return tickets.annotate(
-        wait=Greatest(Value(0), _WholeSeconds(Subquery(first_call), F("queued_at")), output_field=BigIntegerField())
+        .values("pk", "status", **{alias: F(path) for alias, path in columns.items()})
+        .annotate(wait=_WholeSeconds(Min("calls__at"), F("queued_at")))
     )
 
 
-def _bookings(day: dt.date, centre):
+def _ticket_groups(day: dt.date, centre_ids: list[int], keys: list[str], *, staff_only: bool) -> list[dict]:
+    """Visits, no-shows, waits and the wait histogram per `keys` (Ticket field paths), summed
+    by the database over the per-ticket rows of _measured_tickets."""
+    aliases = {f"key_{index}": path for index, path in enumerate(keys)}
+    inner, inner_params = _measured_tickets(day, centre_ids, aliases, staff_only=staff_only).query.sql_with_params()
+    wait = "(CASE WHEN raw.wait < 0 THEN 0 ELSE raw.wait END)"  # a clock skew never makes a negative wait
+    completed = "raw.status = %s"
+    sums = {
+        "visits": (f"SUM(CASE WHEN {completed} THEN 1 ELSE 0 END)", [TicketStatus.COMPLETED]),
+        "no_shows": ("SUM(CASE WHEN raw.status = %s THEN 1 ELSE 0 END)", [TicketStatus.NO_SHOW]),
+        "waits": (f"SUM(CASE WHEN {completed} AND raw.wait IS NOT NULL THEN 1 ELSE 0 END)", [TicketStatus.COMPLETED]),
+        "wait_seconds": (f"COALESCE(SUM(CASE WHEN {completed} THEN {wait} END), 0)", [TicketStatus.COMPLETED]),
+    }
+    lower = -1
+    for edge, field in zip(WAIT_BUCKET_EDGES, WAIT_BUCKET_FIELDS, strict=False):
+        sums[field] = (
+            f"SUM(CASE WHEN {completed} AND {wait} > %s AND {wait} <= %s THEN 1 ELSE 0 END)",
+            [TicketStatus.COMPLETED, lower, edge * 60],
+        )
+        lower = edge * 60
+    sums[WAIT_BUCKET_FIELDS[-1]] = (
+        f"SUM(CASE WHEN {completed} AND {wait} > %s THEN 1 ELSE 0 END)",
+        [TicketStatus.COMPLETED, lower],
+    )
+    key_sql = ", ".join(f"raw.{alias}" for alias in aliases)
+    select = ", ".join(f"{sql} AS {field}" for field, (sql, _params) in sums.items())
+    params = [param for _sql, field_params in sums.values() for param in field_params]
+    # Only constants of this module are formatted in; every value is a parameter.
+    sql = f"SELECT {key_sql}, {select} FROM ({inner}) raw GROUP BY {key_sql}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])
+        rows = cursor.fetchall()
+    names = [*keys, *sums]
+    return [
+        {name: int(value) if name in sums else value for name, value in zip(names, row, strict=True)} for row in rows
+    ]
+
+
+def _bookings(day: dt.date, centre_ids: list[int]):
     kept = Q(checked_in_at__isnull=False)
     missed = Q(status=AppointmentStatus.LAPSED, checked_in_at__isnull=True)
-    bookings = Appointment.objects.filter(kept | missed, local_date=day)
-    if centre is not None:
-        bookings = bookings.filter(centre=centre)
+    bookings = Appointment.objects.filter(kept | missed, centre_id__in=centre_ids, local_date=day)
     metrics = {"bookings_kept": Count("pk", filter=kept), "bookings_missed": Count("pk", filter=missed)}
     return bookings, metrics
 
 
-def _ratings(day: dt.date, centre):
-    ratings = Rating.objects.filter(visit_date=day)
-    if centre is not None:
-        ratings = ratings.filter(centre=centre)
+def _ratings(day: dt.date, centre_ids: list[int]):
+    ratings = Rating.objects.filter(visit_date=day, centre_id__in=centre_ids)
     metrics = {
         "ratings": Count("pk"),
         "score_sum": Sum("score"),
@@ -304,44 +320,40 @@ _SOURCE_KEYS = {
 }
 
 
-def _day_rows(model, day: dt.date, centre) -> list:
-    """The model's rows of `day`, aggregated by the database from the three raw sources."""
-    tickets = _tickets(day, centre)
-    sources = {
-        "tickets": (tickets, _ticket_metrics()),
-        "bookings": _bookings(day, centre),
-        "ratings": _ratings(day, centre),
-    }
+def _day_rows(model, day: dt.date, centre_ids: list[int]) -> list:
+    """The model's rows of `day` at those centres, aggregated by the database from the three
+    raw sources (one GROUP BY query per source)."""
     rows: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(METRIC_FIELDS, 0))
     extra: dict[tuple, dict] = {}
-    for name, (queryset, metrics) in sources.items():
-        keys = _SOURCE_KEYS[name][model]
-        if keys is None:
+    for name, keys in _SOURCE_KEYS.items():
+        columns = keys[model]
+        if columns is None:
             continue
-        grouped = queryset
-        if model is StaffDay:
-            grouped = grouped.filter(counter__isnull=False, operator__isnull=False)
-        grouped = grouped.order_by().values(*keys.values()).annotate(**metrics)
-        for group in grouped:
+        staff_only = model is StaffDay
+        if name == "tickets":
+            groups = _ticket_groups(day, centre_ids, list(columns.values()), staff_only=staff_only)
+        else:
+            queryset, metrics = (_bookings if name == "bookings" else _ratings)(day, centre_ids)
+            if staff_only:
+                queryset = queryset.filter(counter__isnull=False, operator__isnull=False)
+            groups = queryset.order_by().values(*columns.values()).annotate(**metrics)
+        for group in groups:
             # The unique key; ServiceDay's provider follows from the service.
-            key = tuple(group[keys[column]] for column in ROLLUP_KEYS[model])
-            extra[key] = {column: group[source] for column, source in keys.items()}
+            key = tuple(group[columns[column]] for column in ROLLUP_KEYS[model])
+            extra[key] = {column: group[source] for column, source in columns.items()}
             row = rows[key]
-            for field in metrics:
-                row[field] += group[field]
+            for field in METRIC_FIELDS:
+                row[field] += group.get(field, 0)
     return [model(day=day, **extra[key], **sums) for key, sums in rows.items()]
 
 
-def _rebuild_day(day: dt.date, centre) -> int:
+def _rebuild_day(day: dt.date, centre_ids: list[int]) -> int:
     written = 0
     with transaction.atomic():
         _lock_day(day, exclusive=True)
         for model in (CentreDay, ServiceDay, StaffDay):
-            existing = model.objects.filter(day=day)
-            if centre is not None:
-                existing = existing.filter(centre=centre)
-            existing.delete()
-            written += len(model.objects.bulk_create(_day_rows(model, day, centre)))
+            model.objects.filter(day=day, centre_id__in=centre_ids).delete()
+            written += len(model.objects.bulk_create(_day_rows(model, day, centre_ids)))
     return written
 
 
@@ -352,9 +364,12 @@ def rollups_rebuild(*, first_day: dt.date, last_day: dt.date, centre=None) -> in
     beside another rebuild gives the same rows; running it twice gives the same rows."""
     if last_day < first_day:
         raise ValueError("last_day is before first_day")
+    # The raw tables are indexed by centre then day: naming the centres lets a day's queries
+    # use those indexes instead of scanning every ticket and booking ever made.
+    centre_ids = [centre.pk] if centre is not None else list(Centre.objects.values_list("pk", flat=True))
     written = 0
     day = first_day
     while day <= last_day:
-        written += _rebuild_day(day, centre)
+        written += _rebuild_day(day, centre_ids)
         day += dt.timedelta(days=1)
     return written
