@@ -2,6 +2,7 @@
 capacity, overlap ...) are volunteers/shifts.py's, whose refusals the views put back on the form."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -26,7 +27,23 @@ NEEDED_ERRORS = {
 }
 
 
-class WeekForm(forms.Form):
+WEEK_RANGE_YEARS = 5
+
+
+class WeekRangeMixin:
+    """A week within five years either way: far dates mean a typo (and year 1 or 9999 would
+    overflow the previous/next week links)."""
+
+    def clean_week(self):
+        week = self.cleaned_data.get("week")
+        if week is not None and abs((week - timezone.localdate()).days) > WEEK_RANGE_YEARS * 366:
+            raise forms.ValidationError(
+                _("Choose a week within %(years)s years from today.") % {"years": WEEK_RANGE_YEARS}
+            )
+        return week
+
+
+class WeekForm(WeekRangeMixin, forms.Form):
     """?week=YYYY-MM-DD on the coordinator's week page (any day of the week)."""
 
     week = forms.DateField(
@@ -61,7 +78,7 @@ class ShiftCreateForm(forms.Form):
     )
 
 
-class GenerateWeekForm(forms.Form):
+class GenerateWeekForm(WeekRangeMixin, forms.Form):
     week = forms.DateField(widget=forms.HiddenInput, error_messages={"invalid": _("Enter a date like 2026-12-07.")})
 
 

@@ -45,6 +45,7 @@ from .models import ACTIVE_SIGNUP_STATUSES, Shift, ShiftRole, ShiftSignup, Shift
 S = SignupStatus
 
 MAX_NEEDED = 50
+MAX_DAYS_AHEAD = 366  # shifts are planned up to a year ahead
 NOTES_MAX_LENGTH = 300
 REASON_MAX_LENGTH = 300
 DEFAULT_SIGNUP_CUTOFF_HOURS = 12
@@ -55,6 +56,7 @@ MESSAGES = {
     "needed": _("Enter a number of volunteers from 1 to %(max)s."),
     "ends_before_start": _("The shift must end after it starts."),
     "date_past": _("The date must not be in the past."),
+    "date_far": _("Shifts can be added up to %(days)s days ahead."),
     "time_past": _("This start time has already passed."),
     "notes_long": _("Keep the notes to %(max)s characters."),
     "inactive": _("Your volunteer account is not active. Please contact the volunteer coordinator."),
@@ -325,8 +327,11 @@ def shift_create(
         problems["end_time"] = MESSAGES["ends_before_start"]
     starts_at = dt.datetime.combine(date, start_time, tzinfo=centre.tz)
     ends_at = dt.datetime.combine(date, end_time, tzinfo=centre.tz)
-    if date < now.astimezone(centre.tz).date():
+    today = now.astimezone(centre.tz).date()
+    if date < today:
         problems["date"] = MESSAGES["date_past"]
+    elif date > today + dt.timedelta(days=MAX_DAYS_AHEAD):
+        problems["date"] = MESSAGES["date_far"] % {"days": MAX_DAYS_AHEAD}
     elif starts_at <= now:
         problems["start_time"] = MESSAGES["time_past"]
     if len(notes) > NOTES_MAX_LENGTH:

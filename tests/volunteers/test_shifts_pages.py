@@ -197,10 +197,15 @@ def test_coordinator_week_page_lists_the_shifts_of_the_week(coordinator_client, 
     assert coordinator_client.get(url("coordinator-shifts-week", centre="no-such-centre")).status_code == 404
 
 
-def test_a_week_that_is_not_a_date_is_a_400(coordinator_client, centre):
-    response = coordinator_client.get(url("coordinator-shifts-week", centre=centre.code), {"week": "next tuesday"})
-    assert response.status_code == 400
-    assert "Enter a date like" in response.content.decode()
+@pytest.mark.parametrize(
+    ("week", "message"),
+    [("next tuesday", "Enter a date like"), ("0001-01-01", "within 5 years"), ("9999-12-31", "within 5 years")],
+)
+def test_a_week_that_is_not_a_usable_date_is_a_400(coordinator_client, centre, week, message):
+    response = coordinator_client.get(url("coordinator-shifts-week", centre=centre.code), {"week": week})
+    generate = coordinator_client.post(url("coordinator-shifts-generate", centre=centre.code), {"week": week})
+    assert response.status_code == 400 and generate.status_code == 400
+    assert message in response.content.decode()
 
 
 def create_data(**overrides):
@@ -237,6 +242,7 @@ def test_coordinator_creates_a_shift(coordinator_client, centre, coordinator):
         ({"role": "cook"}, "Choose one of the roles"),
         ({"date": str(baku_today() - dt.timedelta(days=2))}, "The date must not be in the past"),
         ({"notes": "x" * 301}, "300"),
+        ({"date": "9999-12-31"}, "up to 366 days ahead"),
     ],
 )
 def test_each_invalid_shift_input_is_a_400_with_its_message(coordinator_client, centre, overrides, message):
