@@ -13,7 +13,7 @@ from appointments.notifications import notifications_send_due
 from appointments.services import appointment_book, appointment_verify
 from feedback import ratings
 from feedback.errors import AlreadyRated, InvalidRating, LinkExpired, LinkUnknown, NotRateable
-from feedback.models import Rating, RatingChannel, RatingInvitation
+from feedback.models import CentreDay, Rating, RatingChannel, RatingInvitation, ServiceDay, StaffDay
 from tests.appointments.factories import citizen, tomorrow_at
 from tests.feedback.factories import completed_visit, fresh_invitation, token_from_message, visit_desk
 
@@ -157,6 +157,19 @@ def test_rating_is_counted_in_the_rollups_in_the_same_transaction(monkeypatch):
     rating = ratings.rating_submit(ticket=ticket, score=5, channel=RatingChannel.COUNTER)
 
     assert seen == [rating.pk]
+
+
+def test_a_rating_reaches_the_days_rollups_of_its_centre_service_and_counter():
+    ticket = completed_visit()
+
+    ratings.rating_submit(ticket=ticket, score=4, aspects={"waiting": 2}, channel=RatingChannel.LINK)
+
+    centre_day = CentreDay.objects.get(day=ticket.date, centre=ticket.centre)
+    service_day = ServiceDay.objects.get(day=ticket.date, centre=ticket.centre, service=ticket.service)
+    staff_day = StaffDay.objects.get(day=ticket.date, counter=ticket.counter, operator=ticket.operator)
+    for row in (centre_day, service_day, staff_day):
+        assert (row.visits, row.ratings, row.score_sum, row.satisfied) == (1, 1, 4, 1)
+        assert (row.waiting_count, row.waiting_sum, row.courtesy_count) == (1, 2, 0)
 
 
 @pytest.mark.parametrize(
