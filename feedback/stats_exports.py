@@ -33,7 +33,7 @@ def export_sections(*, title: str, period: str, filters: list[tuple[str, str]], 
     summary = [[title], [_("Period"), period]]
     summary += [[label, value] for label, value in filters]
     summary.append([])
-    summary.append([_("Figure"), _("This period"), _("Previous period"), _("Change")])
+    summary.append([_("Figure"), _("This period"), _("Previous period"), _("Change from the previous period")])
     for figure in HEADLINE_FIGURES:
         now = figure_number(compare["current"][figure.key], figure.kind)
         before = figure_number(compare["previous"][figure.key], figure.kind)

@@ -115,7 +115,7 @@ class StatsFilterForm(forms.Form):
             Service.objects.all(), label=_("Service"), message=MESSAGES["service"]
         )
         self.fields["group_by"] = forms.ChoiceField(
-            label=_("Show"),
+            label=_("Group by"),
             required=False,
             choices=[("", _("Automatic"))] + list(group_by_choices),
             error_messages={
