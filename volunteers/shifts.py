@@ -236,6 +236,11 @@ NOTICES = {
         _("You have a volunteer shift"),
         _("A place became free and it is yours: %(shift)s. If you cannot come, withdraw on the portal."),
     ),
+    # Promoted after the cut-off: the volunteer can no longer withdraw on the portal.
+    "promoted_late": (
+        _("You have a volunteer shift"),
+        _("A place became free and it is yours: %(shift)s. If you cannot come, call the volunteer coordinator."),
+    ),
     "assigned": (
         _("You have a volunteer shift"),
         _("The volunteer coordinator put you on a shift: %(shift)s. If you cannot come, call the coordinator."),
@@ -251,8 +256,10 @@ NOTICES = {
 }
 
 
-def _notify_event(signup: ShiftSignup, event: str, *, key_suffix: str = "", params: dict | None = None) -> None:
-    subject, body = NOTICES[event]
+def _notify_event(
+    signup: ShiftSignup, event: str, *, key_suffix: str = "", params: dict | None = None, text: str = ""
+) -> None:
+    subject, body = NOTICES[text or event]
     _notify(signup, f"{event}{key_suffix}", subject=subject, body=body, params=params)
 
 
@@ -292,7 +299,7 @@ def _waitlist_promote(shift: Shift, *, now: dt.datetime) -> list[ShiftSignup]:
             continue
         signup.shift = shift
         _take_place(shift)
-        _notify_event(signup, "promoted")
+        _notify_event(signup, "promoted", text="promoted_late" if now >= signup_closes_at(shift) else "promoted")
         promoted.append(signup)
     return promoted
 

@@ -493,3 +493,16 @@ def test_no_promotion_into_a_shift_that_has_started(centre, admin_user):
 
     entry.refresh_from_db()
     assert entry.status == S.WAITLISTED
+
+
+def test_a_place_freed_after_the_cut_off_is_offered_with_the_coordinators_number(centre, admin_user):
+    shift = make_shift(centre, needed=1)
+    holder, waiting = volunteer_at(centre), volunteer_at(centre)
+    place = shifts.shift_sign_up(shift=shift, volunteer=holder)
+    shifts.shift_sign_up(shift=shift, volunteer=waiting)
+
+    shifts.shift_remove(signup=place, by=admin_user, reason="Ill", now=shift.starts_at - dt.timedelta(hours=2))
+
+    sms = messages_for(waiting).get(channel="sms")
+    assert "call the volunteer coordinator" in sms.body
+    assert "withdraw on the portal" not in sms.body
