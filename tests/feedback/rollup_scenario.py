@@ -1,40 +1,27 @@
 """Days of real queue and booking events, driven through the services, for the roll-up tests.
 
 Every visit, no-show, booking and rating below goes through appointments.queue,
-appointments.services / arrival and the rating contract (Rating row + rollup_rating in one
-transaction), so the roll-ups are written by the signal receivers exactly as in production.
+appointments.services / arrival and feedback.ratings.rating_submit, so the roll-ups are
+written by the signal receivers and the rating service exactly as in production.
 """
 
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.forms.models import model_to_dict
 
 from appointments import queue
 from appointments.arrival import ArrivedTooLate, appointments_lapse_late
 from appointments.services import appointment_book
-from appointments.signals import ticket_moved
 from centres.models import Counter
 from feedback.models import ROLLUP_MODELS, Rating, RatingChannel
-from feedback.rollups import rollup_rating
+from feedback.ratings import rating_submit
 from tests.appointments.factories import citizen
 from tests.appointments.queue_factories import another_service, operator_at, queue_setup
 
 BAKU = dt.timezone(dt.timedelta(hours=4))
 # A Monday far enough ahead that no test's real "now" interferes.
 FIRST_DAY = dt.date(2030, 3, 4)
-
-
-@pytest.fixture
-def without_rating_invitations():
-    """The roll-ups do not depend on the rating invitation sent after a visit (it has its own
-    tests); muting its receiver keeps these tests about counting, and fast."""
-    connected = list(ticket_moved.receivers)
-    ticket_moved.disconnect(dispatch_uid="feedback.ratings.ticket_moved")
-    yield
-    ticket_moved.receivers[:] = connected
-    ticket_moved.sender_receivers_cache.clear()
 
 
 def at(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
@@ -55,23 +42,9 @@ def snapshot() -> dict[str, list[dict]]:
 
 
 def rate(ticket, score: int, *, now: dt.datetime, channel=RatingChannel.COUNTER, **aspects) -> Rating:
-    """A rating of a completed visit, counted in the same transaction (the rating service's contract)."""
-    with transaction.atomic():
-        rating = Rating.objects.create(
-            ticket=ticket,
-            visit_date=ticket.date,
-            centre_id=ticket.centre_id,
-            service_id=ticket.service_id,
-            provider_id=ticket.service.provider_id,
-            counter_id=ticket.counter_id,
-            operator_id=ticket.operator_id,
-            score=score,
-            **{f"{aspect}_score": value for aspect, value in aspects.items()},
-            channel=channel,
-            created_at=now,
-        )
-        rollup_rating(rating)
-    return rating
+    """A rating of a completed visit through the rating service (which counts it in the
+    roll-ups in its transaction). A link rating needs the invitation the visit got."""
+    return rating_submit(ticket=ticket, score=score, aspects=aspects, channel=channel, now=now)
 
 
 class Desk:

@@ -14,18 +14,9 @@ from feedback import rollups
 from feedback.models import WAIT_BUCKET_FIELDS, CentreDay, Rating, ServiceDay, StaffDay
 from feedback.rollups import rollups_rebuild, wait_bucket
 from feedback.tasks import reconcile_default_days, rollups_reconcile
-from tests.feedback.rollup_scenario import (  # noqa: F401 - a fixture
-    FIRST_DAY,
-    WAITS,
-    World,
-    at,
-    play_day,
-    rate,
-    snapshot,
-    without_rating_invitations,
-)
+from tests.feedback.rollup_scenario import FIRST_DAY, WAITS, World, at, play_day, rate, snapshot
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_rating_invitations")]
+pytestmark = pytest.mark.django_db
 
 DAYS = [FIRST_DAY + dt.timedelta(days=n) for n in range(2)]
 

@@ -16,19 +16,9 @@ from feedback.models import CentreDay, ServiceDay, StaffDay
 from feedback.rollups import rollups_rebuild
 from feedback.tasks import rollups_reconcile
 from tests.appointments.queue_factories import operator_at, queue_setup
-from tests.feedback.rollup_scenario import (  # noqa: F401 - a fixture
-    FIRST_DAY,
-    at,
-    rate,
-    snapshot,
-    without_rating_invitations,
-)
+from tests.feedback.rollup_scenario import FIRST_DAY, at, rate, snapshot
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.slow,
-    pytest.mark.usefixtures("without_rating_invitations"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 COUNTERS = 8
 

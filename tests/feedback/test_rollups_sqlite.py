@@ -12,13 +12,11 @@ SCENARIO = """
 import django
 django.setup()
 from django.db import connection
-from appointments.signals import ticket_moved
 from feedback.models import CentreDay
 from feedback.rollups import rollups_rebuild
 from tests.feedback.rollup_scenario import FIRST_DAY, WAITS, World, play_day, snapshot
 
 assert connection.vendor == "sqlite"
-ticket_moved.disconnect(dispatch_uid="feedback.ratings.ticket_moved")  # counting only
 world = World()
 play_day(world, FIRST_DAY)
 incremental = snapshot()
