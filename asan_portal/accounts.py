@@ -7,6 +7,8 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .ratelimit import ratelimit_hit
+
 
 class PortalAuthenticationForm(AuthenticationForm):
     # Volunteers' usernames are their e-mail addresses.
@@ -41,6 +43,17 @@ class PortalLoginView(LoginView):
 
     def get_default_redirect_url(self):
         return landing_url(self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        # Password guessing is counted per account (a centre's volunteers may share one address).
+        username = (request.POST.get("username") or "").strip().lower()
+        result = ratelimit_hit(request, "portal_login", key=f"login:{username}")
+        if not result.allowed:
+            # An unbound form: binding it would check the password, which is what is limited.
+            form = self.form_class(request, initial={"username": request.POST.get("username", "")})
+            context = self.get_context_data(form=form, refusal=result.message)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PortalLogoutView(LogoutView):

@@ -90,6 +90,8 @@ PUBLIC_URL_NAMES = {
     "volunteers:apply",
     "volunteers:apply-thanks",
     "volunteers:set-password",
+    "volunteers:password-forgot",
+    "volunteers:password-forgot-done",
     # A volunteer's iCal feed: a calendar program cannot sign in; the unguessable calendar token
     # in the URL is the key (volunteers/views_attendance.py), like a booking's manage link.
     "volunteers-calendar",

@@ -167,7 +167,8 @@ def _received_texts(application: VolunteerApplication, **_context) -> dict[str, 
     return {NotificationChannel.SMS: (subject, sms), NotificationChannel.EMAIL: (subject, email)}
 
 
-def _approved_texts(application: VolunteerApplication, *, link: str, **_context) -> dict[str, tuple[str, str]]:
+def _approved_texts(application: VolunteerApplication, *, user, **_context) -> dict[str, tuple[str, str]]:
+    link = password_set_url(user)  # in the applicant's language, as the texts
     subject = _("Welcome to the ASAN volunteers")
     sms = _("ASAN: your volunteer application is approved. We sent a link to %(email)s to set your password.") % {
         "email": application.email
@@ -202,7 +203,7 @@ def _rejected_texts(application: VolunteerApplication, **_context) -> dict[str, 
 
 
 def application_notify(*, application: VolunteerApplication, event: str, **context) -> list:
-    """Queue the applicant's "received", "approved" (needs `link`) or "rejected" messages in their
+    """Queue the applicant's "received", "approved" (needs the new `user`) or "rejected" messages in their
     language. Runs inside the transaction that made the change; a second call queues nothing."""
     builders = {"received": _received_texts, "approved": _approved_texts, "rejected": _rejected_texts}
     with translation.override(application.language):
@@ -383,7 +384,7 @@ def application_approve(*, application: VolunteerApplication, by, now: dt.dateti
     application.reviewed_by = by
     application.reviewed_at = now
     application.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    application_notify(application=application, event="approved", link=password_set_url(user))
+    application_notify(application=application, event="approved", user=user)
     return volunteer
 
 
@@ -416,17 +417,11 @@ def application_reject(
     return application
 
 
-@transaction.atomic
-def volunteer_password_link_send(*, volunteer: Volunteer, by, now: dt.datetime | None = None) -> list:
-    """Send an approved volunteer a fresh one-time "choose your password" link by e-mail (and an
-    SMS saying so), e.g. when the first one expired. Setting the password voids every earlier link.
-
-    ApplicationNotAllowed (403) unless `by` is a coordinator."""
-    if not user_is_coordinator(by):
-        raise ApplicationNotAllowed(_("Only a volunteer coordinator can send a new password link."))
-    now = now or timezone.now()
-    link = password_set_url(volunteer.user)
+def _password_link_enqueue(volunteer: Volunteer, *, now: dt.datetime) -> list:
+    """Queue a fresh one-time "choose your password" link by e-mail, and an SMS saying so (which
+    also warns the owner if someone else asked). Setting the password voids every earlier link."""
     with translation.override(volunteer.language):
+        link = password_set_url(volunteer.user)
         subject = _("Your link to choose a password")
         texts = {
             NotificationChannel.EMAIL: _(
@@ -462,6 +457,33 @@ def volunteer_password_link_send(*, volunteer: Volunteer, by, now: dt.datetime |
         if notification is not None:
             queued.append(notification)
     return queued
+
+
+@transaction.atomic
+def volunteer_password_link_send(*, volunteer: Volunteer, by, now: dt.datetime | None = None) -> list:
+    """A coordinator sends an approved volunteer a new password link, e.g. when the first expired.
+
+    ApplicationNotAllowed (403) unless `by` is a coordinator."""
+    if not user_is_coordinator(by):
+        raise ApplicationNotAllowed(_("Only a volunteer coordinator can send a new password link."))
+    return _password_link_enqueue(volunteer, now=now or timezone.now())
+
+
+@transaction.atomic
+def volunteer_password_link_request(*, email: str, now: dt.datetime | None = None) -> bool:
+    """A volunteer who forgot their password asks for a link to `email`, their username.
+
+    Public: the page says the same whatever the answer, so it does not reveal who volunteers;
+    the caller rate-limits per address and per e-mail. True if a link was queued (an active
+    volunteer with an active account has this e-mail as username)."""
+    volunteer = (
+        Volunteer.objects.select_related("user")
+        .filter(user__username__iexact=(email or "").strip(), user__is_active=True, is_active=True)
+        .first()
+    )
+    if volunteer is None:
+        return False
+    return bool(_password_link_enqueue(volunteer, now=now or timezone.now()))
 
 
 # --- reads for the review pages ----------------------------------------------------------------

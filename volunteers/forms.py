@@ -149,3 +149,12 @@ class ApplicationRejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the reason: the applicant is told why.")},
     )
+
+
+class PasswordForgotForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("The address you sign in with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+    )

@@ -18,6 +18,8 @@ urlpatterns = [
         views_applications.PasswordSetView.as_view(),
         name="set-password",
     ),
+    path("account/forgot-password/", views_applications.password_forgot, name="password-forgot"),
+    path("account/forgot-password/sent/", views_applications.password_forgot_done, name="password-forgot-done"),
     path("coordinator/applications/", views_applications.application_list_view, name="application-list"),
     path(
         "coordinator/applications/<int:pk>/",

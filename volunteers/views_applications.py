@@ -24,11 +24,12 @@ from .applications import (
     application_submit,
     language_names,
     min_age,
+    volunteer_password_link_request,
     volunteer_password_link_send,
     weekday_names,
 )
 from .errors import VolunteerError
-from .forms import ApplicationFilterForm, ApplicationForm, ApplicationRejectForm
+from .forms import ApplicationFilterForm, ApplicationForm, ApplicationRejectForm, PasswordForgotForm
 from .models import ApplicationStatus, Volunteer, VolunteerApplication
 from .permissions import PortalLoginRequiredMixin, coordinator_required
 
@@ -45,11 +46,9 @@ def apply(request):
     if request.method != "POST":
         return _apply_render(request, ApplicationForm())
     form = ApplicationForm(request.POST)
-    limited = ratelimit_hit(request, "volunteer_apply")
-    if not limited.allowed:
-        refusal = VolunteerError(limited.message, code="rate_limited")
-        refusal.status_code = 429
-        return _apply_render(request, form, refusal=refusal, status=429)
+    limited = _rate_refusal(request, "volunteer_apply")
+    if limited:
+        return _apply_render(request, form, refusal=limited, status=limited.status_code)
     if not form.is_valid():
         return _apply_render(request, form, status=400)
     data = form.cleaned_data
@@ -186,3 +185,35 @@ class PasswordSetView(PasswordResetConfirmView):
             self.request, _("Your password is set. Sign in with your e-mail address and your new password.")
         )
         return response
+
+
+def _rate_refusal(request, scope: str, *, key: str | None = None) -> VolunteerError | None:
+    result = ratelimit_hit(request, scope, key=key)
+    if result.allowed:
+        return None
+    refusal = VolunteerError(result.message, code="rate_limited")
+    refusal.status_code = 429
+    return refusal
+
+
+def password_forgot(request):
+    """A volunteer asks for a new password link. The answer is the same whether or not the
+    address belongs to a volunteer, so the page cannot be used to find out who volunteers."""
+    form = PasswordForgotForm(request.POST or None)
+    if request.method != "POST":
+        return render(request, "volunteers/password_forgot.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "volunteers/password_forgot.html", {"form": form}, status=400)
+    email = form.cleaned_data["email"].lower()
+    refusal = _rate_refusal(request, "volunteer_password_link") or _rate_refusal(
+        request, "volunteer_password_link", key=f"email:{email}"
+    )
+    if refusal:
+        context = {"form": form, "refusal": refusal}
+        return render(request, "volunteers/password_forgot.html", context, status=refusal.status_code)
+    volunteer_password_link_request(email=email)
+    return redirect("volunteers:password-forgot-done")
+
+
+def password_forgot_done(request):
+    return render(request, "volunteers/password_forgot_done.html")

@@ -281,6 +281,9 @@ RATE_LIMITS = {
     "complaint_track": env("RATE_LIMIT_COMPLAINT_TRACK", default="20/600"),
     # The public volunteer application form, per client address.
     "volunteer_apply": env("RATE_LIMIT_VOLUNTEER_APPLY", default="10/h"),
+    # The portal's sign-in (per username tried) and "forgot my password" (per address and per e-mail).
+    "portal_login": env("RATE_LIMIT_PORTAL_LOGIN", default="20/600"),
+    "volunteer_password_link": env("RATE_LIMIT_VOLUNTEER_PASSWORD_LINK", default="5/h"),
 }
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The day's queue (appointments/queue.py, docs/adr/0013).

@@ -1,5 +1,6 @@
-"""axe-core on the volunteer application form (empty and with errors), the portal sign-in page and
-the coordinator's review page, in Azerbaijani; screenshots at phone width for a human look."""
+"""axe-core on the volunteer application form (empty and with errors), the portal sign-in and
+"forgot password" pages and the coordinator's review page, in Azerbaijani; screenshots at phone
+width for a human look."""
 
 import os
 
@@ -52,6 +53,9 @@ def test_apply_and_sign_in_pages_are_accessible_on_a_phone(page: Page, site):
     page.goto(f"{site}/az/accounts/login/")
     problems += serious_violations(page)
     shot(page, "login-az-390")
+
+    page.goto(f"{site}/az/volunteers/account/forgot-password/")
+    problems += serious_violations(page)
 
     assert problems == [], "\n".join(problems)
 

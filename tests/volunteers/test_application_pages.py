@@ -1,6 +1,8 @@
 """The application form, the coordinator's review pages, the set-password link and portal sign-in."""
 
+import random
 import re
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -30,6 +32,16 @@ def make_user(username, role=None):
     if role:
         role_grant(user=user, role=role)
     return user
+
+
+def fresh_ip() -> str:
+    """A client address no earlier run has used: the limiter's counters live in the shared Redis,
+    which these tests do not clear (other suites run against it at the same time)."""
+    return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+def fresh_email(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:10]}@example.az"
 
 
 @pytest.fixture
@@ -136,9 +148,10 @@ def test_messages_are_translated_on_the_azerbaijani_page(client, centre):
 
 def test_too_many_applications_from_one_address_get_429(client, centre, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "volunteer_apply": "1/h"}
-    client.post(APPLY, form_data(centre, phone="12345"), REMOTE_ADDR="10.9.8.7")
+    address = fresh_ip()
+    assert client.post(APPLY, form_data(centre, phone="12345"), REMOTE_ADDR=address).status_code == 400
 
-    response = client.post(APPLY, form_data(centre), REMOTE_ADDR="10.9.8.7")
+    response = client.post(APPLY, form_data(centre), REMOTE_ADDR=address)
 
     assert response.status_code == 429
     assert not VolunteerApplication.objects.exists()
@@ -333,3 +346,52 @@ def test_only_a_coordinator_can_send_a_password_link(client):
     with pytest.raises(ApplicationNotAllowed):
         volunteer_password_link_send(volunteer=volunteer, by=volunteer.user)
     assert not Notification.objects.exists()
+
+
+# --- forgotten passwords and guessing ---------------------------------------------------------------
+
+
+def test_a_volunteer_who_forgot_the_password_gets_a_link_and_others_the_same_page(client):
+    VolunteerFactory(user__username="aynur@example.az", email="aynur@example.az")
+    forgot = url("volunteers:password-forgot", language="en")
+    assert url("volunteers:password-forgot") in client.get(url("login")).content.decode()
+
+    response = client.post(forgot, {"email": "Aynur@Example.az"})
+    unknown = client.post(forgot, {"email": "nobody@example.az"})
+
+    assert response.status_code == unknown.status_code == 302
+    assert response["Location"] == unknown["Location"] == url("volunteers:password-forgot-done", language="en")
+    sent = Notification.objects.filter(kind="volunteer_password_link")
+    assert {(n.channel, n.recipient) for n in sent if n.channel == "email"} == {("email", "aynur@example.az")}
+    assert client.post(forgot, {"email": "not an address"}).status_code == 400
+
+
+def test_forgot_password_is_rate_limited_per_address(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "volunteer_password_link": "1/h"}
+    email = fresh_email("elvin")
+    VolunteerFactory(user__username=email)
+    forgot = url("volunteers:password-forgot")
+    assert client.post(forgot, {"email": email}, REMOTE_ADDR=fresh_ip()).status_code == 302
+
+    # Another address, the same e-mail: the per-e-mail count refuses it.
+    again = client.post(forgot, {"email": email}, REMOTE_ADDR=fresh_ip())
+
+    assert again.status_code == 429
+    assert Notification.objects.filter(kind="volunteer_password_link", channel="email").count() == 1
+
+
+def test_password_guessing_is_limited_per_account(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "portal_login": "2/600"}
+    username = fresh_email("guess")
+    volunteer = VolunteerFactory(user__username=username)
+    login = url("login", language="en")
+    for _attempt in range(2):
+        assert client.post(login, {"username": username, "password": "wrong"}).status_code == 200
+
+    refused = client.post(login, {"username": username, "password": "asan-demo-2026"})
+
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    volunteer.user.refresh_from_db()
+    assert volunteer.user.last_login is None

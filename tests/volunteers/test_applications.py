@@ -319,3 +319,14 @@ def test_two_coordinators_approving_at_once_make_one_volunteer():
     assert Volunteer.objects.count() == 1
     assert get_user_model().objects.filter(username=application.email).count() == 1
     assert Notification.objects.filter(kind="volunteer_application_approved").count() == 2
+
+
+def test_the_password_link_is_in_the_applicants_language_whatever_the_coordinators():
+    application = VolunteerApplicationFactory(language="ru")
+
+    with translation.override("en"):
+        application_approve(application=application, by=coordinator(), now=NOW)
+
+    email = Notification.objects.get(kind="volunteer_application_approved", channel="email")
+    assert "/ru/volunteers/account/set-password/" in email.body
+    assert "/ru/accounts/login/" in email.body
