@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -10,19 +11,22 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
+from appointments.models import Ticket
 from asan_portal import roles
 from asan_portal.azerbaijani import fold
 from centres import demo as centres_demo
 from centres.models import Centre, CentreKind, CentreService, Counter, MobileStop, PublicHoliday, StaffMembership
+from feedback.models import CentreDay, Rating
 from services.demo import DEMO_DATA_DIR, DemoDataError, catalogue_load_demo
 from services.models import Provider, ProviderKind, Service
 
 pytestmark = pytest.mark.django_db
 
 
-def load(*args) -> str:
+def load(*args, history: bool = False) -> str:
+    """Run load_demo; without the year of visits unless `history` (it takes seconds)."""
     out = io.StringIO()
-    call_command("load_demo", *args, stdout=out)
+    call_command("load_demo", *args, *(() if history else ("--no-history",)), stdout=out)
     return out.getvalue()
 
 
@@ -34,6 +38,9 @@ def row_counts() -> dict[str, int]:
             counts[model._meta.label] = model.objects.count()
     counts["counter_services"] = Counter.services.through.objects.count()
     counts["users"] = get_user_model().objects.count()
+    counts["tickets"] = Ticket.objects.count()
+    counts["ratings"] = Rating.objects.count()
+    counts["centre_days"] = CentreDay.objects.count()
     return counts
 
 
@@ -102,17 +109,21 @@ def test_offer_rules_by_kind_of_centre():
 
 
 def test_second_run_changes_nothing():
-    first = load()
+    # with a week of visits history (the full year is tested in tests/feedback/test_demo_history.py)
+    first = load("--history-days", "7", history=True)
     counts = row_counts()
     users = {u.username: (u.password, u.last_login) for u in get_user_model().objects.all()}
 
-    second = load()
+    second = load("--history-days", "7", history=True)
 
     assert row_counts() == counts
     assert {u.username: (u.password, u.last_login) for u in get_user_model().objects.all()} == users
     assert "Changes: none" in second
     assert "Changes: none" not in first
     assert "Demo data loaded in" in second
+    assert counts["tickets"] and counts["ratings"] and counts["centre_days"]
+    assert re.search(r"Visits history: \d+ visits, \d+ ratings over 7 days in [\d.]+ s\.", first)
+    assert "Visits history: already loaded up to" in second
 
 
 def test_demo_users_have_their_roles_and_memberships():

@@ -1,7 +1,9 @@
-"""`manage.py load_demo [--if-empty]`: the demo catalogue, centres and one user per role.
+"""`manage.py load_demo [--if-empty] [--no-history]`: the demo catalogue, centres, one user per
+role, and a year of visits and ratings (feedback.demo) for the dashboards.
 
 `make run` calls it with --if-empty, so a fresh SQLite file gets content and a used one is
-left alone. Without the flag it upserts: safe to run again after the demo files change.
+left alone. Without the flag it upserts: safe to run again after the demo files change; the
+history only gains the days since its last day. --no-history skips the visits and ratings.
 """
 
 import time
@@ -9,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from centres.demo import DEMO_PASSWORD, CentresDemoDataError, centres_load_demo, demo_users_create
+from feedback.demo import visits_history_load_demo
 from services.demo import DemoDataError, catalogue_load_demo
 from services.models import Service
 
@@ -20,8 +23,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when the catalogue already has services."
         )
+        parser.add_argument(
+            "--no-history", action="store_true", help="Skip the year of demo visits and ratings (faster)."
+        )
+        parser.add_argument(
+            "--history-days", type=int, default=365, help="Days of demo visits and ratings, ending yesterday."
+        )
 
-    def handle(self, *args, if_empty=False, **options):
+    def handle(self, *args, if_empty=False, no_history=False, history_days=365, **options):
         if if_empty and Service.objects.exists():
             self.stdout.write("Services already exist: demo data not loaded (--if-empty).")
             return
@@ -32,6 +41,7 @@ class Command(BaseCommand):
         except (DemoDataError, CentresDemoDataError) as error:
             raise CommandError(f"Demo data not loaded: {error}") from error
         users = demo_users_create()
+        history = None if no_history else visits_history_load_demo(days=history_days)
         elapsed = time.perf_counter() - started
 
         self.stdout.write(
@@ -56,4 +66,13 @@ class Command(BaseCommand):
                 what += " at Baku No. 1"
             note = "" if created else " (already existed, password unchanged)"
             self.stdout.write(f"  {spec.username:<12} {what}{note}")
+        if history is None:
+            self.stdout.write("Visits history: skipped (--no-history).")
+        elif history.up_to_date:
+            self.stdout.write(f"Visits history: already loaded up to {history.last_day:%d.%m.%Y}.")
+        else:
+            self.stdout.write(
+                f"Visits history: {history.visits} visits, {history.ratings} ratings over {history.days} days "
+                f"in {history.seconds:.1f} s."
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
