@@ -155,6 +155,11 @@ def test_apply_approve_sign_in_sign_up_check_in_and_out_and_see_the_hours(page: 
     signup.refresh_from_db()
     assert signup.attendance == Attendance.PRESENT
 
+    # a forged QR link gets a clear page
+    page.goto(f"{site}/en/volunteers/check-in/{centre.code}/{'0' * 32}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in code not valid")
+    problems += axe_problems(page, "check-in-invalid")
+
     # 6. 100 minutes later the coordinator checks the volunteer out on the day's roster
     time_passes(signup, 100)
     desk.goto(f"{site}/en/volunteers/coordinator/roster/{centre.code}/")
@@ -166,6 +171,8 @@ def test_apply_approve_sign_in_sign_up_check_in_and_out_and_see_the_hours(page: 
     assert 79 <= signup.minutes_served <= 81  # from the shift's start (20 min after the check-in) to now
     expect(desk.locator(f"#shift-{shift.pk}")).to_contain_text(f"{signup.minutes_served} min")
     shots(desk, "roster")
+    desk.goto(f"{site}/en/volunteers/coordinator/check-in-poster/{centre.code}/")
+    problems += axe_problems(desk, "check-in-poster")
     desk.goto(f"{site}/en/volunteers/coordinator/coverage/?centre={centre.code}")
     problems += axe_problems(desk, "coverage")
     shots(desk, "coverage")
