@@ -28,7 +28,7 @@ def official(django_user_model):
 
 def shift_around(start: dt.datetime, *, hours: float = 4, centre=None, **kwargs):
     """A shift starting at `start` (aware) and lasting `hours`, with its centre-local date."""
-    centre = centre or kwargs.pop("centre", None) or CentreFactory()
+    centre = centre or CentreFactory()
     end = start + dt.timedelta(hours=hours)
     return ShiftFactory(
         centre=centre,
