@@ -330,3 +330,32 @@ def test_the_password_link_is_in_the_applicants_language_whatever_the_coordinato
     email = Notification.objects.get(kind="volunteer_application_approved", channel="email")
     assert "/ru/volunteers/account/set-password/" in email.body
     assert "/ru/accounts/login/" in email.body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_the_same_person_submitting_twice_at_once_gets_one_application():
+    centre = CentreFactory()
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def submit(index):
+        try:
+            barrier.wait()
+            application_submit(**details(preferred_centres=[centre], now=None))
+            outcomes.append("saved")
+        except ApplicationInvalid as refused:
+            outcomes.append(refused.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcomes.count("saved") == 1
+    assert all("already have an application waiting" in outcome for outcome in outcomes if outcome != "saved")
+    assert VolunteerApplication.objects.count() == 1
+    assert Notification.objects.filter(kind="volunteer_application_received").count() == 2
