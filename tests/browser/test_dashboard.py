@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from asan_portal.roles import OFFICIAL, role_grant
+from centres.models import Counter
 from tests.centres.factories import CentreFactory, CityFactory
 from tests.feedback.stats_factories import plausible_rollups
 
@@ -27,6 +28,7 @@ MORE_CENTRES = [
     ("baku-5", "Bakı 5 nömrəli ASAN xidmət mərkəzi", "Baku ASAN service centre No. 5"),
     ("mingachevir", "Mingəçevir ASAN xidmət mərkəzi", "Mingachevir ASAN service centre"),
 ]
+OPERATORS = [("Aysel", "Məmmədova"), ("Rəşad", "Quliyev"), ("Nigar", "Həsənova")]
 
 
 @pytest.fixture
@@ -35,12 +37,21 @@ def dashboard_data(catalogue):
     centres = [catalogue.baku, catalogue.ganja]
     for code, name_az, name_en in MORE_CENTRES:
         centres.append(CentreFactory(code=code, name_az=name_az, name_en=name_en, city=CityFactory(code=code)))
+    staff = []
+    for centre in centres:
+        for number, (first, last_name) in enumerate(OPERATORS, start=1):
+            operator = get_user_model().objects.create_user(
+                f"{centre.code}-{number}", first_name=first, last_name=last_name
+            )
+            counter, _created = Counter.objects.get_or_create(centre=centre, number=number)
+            staff.append((centre, counter, operator))
     last = timezone.localdate() - dt.timedelta(days=1)
     plausible_rollups(
         centres=centres,
         services=[catalogue.passport, catalogue.id_card, catalogue.notary],
         first_day=last - dt.timedelta(days=120),
         last_day=last,
+        staff=staff,
     )
     official = get_user_model().objects.create_user("official", password=PASSWORD, first_name="Leyla")
     role_grant(user=official, role=OFFICIAL)
@@ -90,6 +101,7 @@ def test_official_reads_the_dashboard_on_a_projector_and_a_phone(page: Page, sit
 
     page.locator("#ranking-centre").locator("..").get_by_role("link").first.click()
     expect(page.get_by_role("heading", name="Services")).to_be_visible()
+    expect(page.get_by_role("table", name="Operators")).to_contain_text("Aysel Məmmədova")
     assert _axe_problems(page) == []
     page.screenshot(path=str(SHOTS / "centre-1600-full.png"), full_page=True)
 

@@ -39,17 +39,19 @@ def both_days(centre, service, day, **metrics):
     return centre_day(centre, day, **metrics), service_day(centre, service, day, **metrics)
 
 
-def plausible_rollups(*, centres, services, first_day, last_day, seed=5):
+def plausible_rollups(*, centres, services, first_day, last_day, seed=5, staff=()):
     """Believable daily figures for every centre x service x day, with each CentreDay the sum
     of its ServiceDay rows (as the roll-up code keeps them), written in bulk. For pages and
-    screenshots that need months of data; each centre has its own level of satisfaction."""
+    screenshots that need months of data; each centre has its own level of satisfaction.
+    `staff` lists (centre, counter, operator): each gets a daily StaffDay row with a share of
+    its centre's figures (a satisfaction of its own)."""
     import datetime as dt
     import random
 
     from feedback.models import METRIC_FIELDS
 
     rng = random.Random(seed)
-    centre_rows, service_rows = [], []
+    centre_rows, service_rows, staff_rows = [], [], []
     quality = {centre.pk: rng.uniform(0.72, 0.95) for centre in centres}
     day = first_day
     while day <= last_day:
@@ -84,6 +86,12 @@ def plausible_rollups(*, centres, services, first_day, last_day, seed=5):
                 for name in METRIC_FIELDS:
                     totals[name] += row.get(name, 0)
             centre_rows.append(CentreDay(centre=centre, day=day, **totals))
+            desks = [(counter, operator) for owner, counter, operator in staff if owner.pk == centre.pk]
+            for counter, operator in desks:
+                share = {name: value // len(desks) for name, value in totals.items()}
+                share["satisfied"] = min(share["ratings"], round(share["ratings"] * rng.uniform(0.7, 0.98)))
+                staff_rows.append(StaffDay(centre=centre, counter=counter, operator=operator, day=day, **share))
         day += dt.timedelta(days=1)
     CentreDay.objects.bulk_create(centre_rows, batch_size=2000)
     ServiceDay.objects.bulk_create(service_rows, batch_size=2000)
+    StaffDay.objects.bulk_create(staff_rows, batch_size=2000)

@@ -16,7 +16,7 @@ from asan_portal.roles import CENTRE_MANAGER, OFFICIAL, OPERATOR, role_grant
 from centres.models import Counter, StaffMembership, StaffRole
 from feedback.stats import StatsFilter, stats_summary
 from tests.centres.factories import CentreFactory
-from tests.feedback.stats_factories import both_days, staff_day
+from tests.feedback.stats_factories import both_days, service_day, staff_day
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -286,3 +286,18 @@ def test_centre_rankings_on_the_page(client, world):
     assert "90.0%" in top and "75.0%" in bottom
     drill = reverse("dashboard:centre", kwargs={"code": world["a"].code})
     assert f'href="{drill}?' in centres
+
+
+def test_drill_down_queries_do_not_grow_with_services_and_staff(client, world, django_user_model):
+    client.force_login(world["manager"])
+    url = reverse("dashboard:centre", kwargs={"code": world["a"].code})
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(10):
+        service_day(world["a"], ServiceFactory(), yesterday(), visits=5, ratings=2, satisfied=1, score_sum=7)
+        operator = django_user_model.objects.create_user(f"op{n}")
+        counter = Counter.objects.create(centre=world["a"], number=10 + n)
+        staff_day(world["a"], counter, operator, yesterday(), visits=5, ratings=2, satisfied=1, score_sum=7)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
