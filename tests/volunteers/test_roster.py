@@ -391,3 +391,30 @@ def test_a_late_shift_past_midnight_keeps_its_check_out_button(client, coordinat
     page = client.get(roster_url(running.centre, week=running.date.isoformat())).content.decode()
 
     assert reverse("volunteers:signup-check-out", kwargs={"pk": signup.pk}) in page
+
+
+def test_the_roster_and_volunteer_pages_cost_the_same_queries_for_more_people(client, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url, user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    centre = CentreFactory()
+    volunteer = VolunteerFactory(centres=[centre])
+    shifts = [ShiftFactory(centre=centre, date=MONDAY + dt.timedelta(days=n), needed=5) for n in range(3)]
+    ShiftSignupFactory(shift=shifts[0], volunteer=volunteer)
+    url = roster_url(centre, week=MONDAY.isoformat())
+    few_roster, few_me = queries(url, coordinator), queries("/en/volunteers/me/", volunteer.user)
+
+    for shift in shifts:
+        for _n in range(4):
+            ShiftSignupFactory(shift=shift, volunteer=VolunteerFactory(centres=[centre]))
+        if shift is not shifts[0]:
+            ShiftSignupFactory(shift=shift, volunteer=volunteer)
+
+    assert queries(url, coordinator) == few_roster
+    assert queries("/en/volunteers/me/", volunteer.user) == few_me
