@@ -286,8 +286,9 @@ def application_submit(
         field="available_weekdays",
         errors=errors,
     )
-    centres = [centre for centre in (preferred_centres or []) if centre.is_active]
-    if not centres or len(centres) != len(list(preferred_centres)):
+    given_centres = list(preferred_centres or [])
+    centres = [centre for centre in given_centres if centre.is_active]
+    if not centres or len(centres) != len(given_centres):
         errors["preferred_centres"] = [_("Choose at least one centre where you would like to help.")]
     if not consent:
         errors["consent"] = [_("We can only consider your application with your consent to keep these details.")]
