@@ -1,0 +1,14 @@
+"""Fixtures for the whole suite."""
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts, and leaves the thread, in the default language: a test that
+    activates another one (or requests a /en/ page) must not change the next test's texts."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
