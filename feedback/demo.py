@@ -517,8 +517,8 @@ def _utc(value: dt.datetime) -> dt.datetime:
 def _db_value(field, now):
     """A converter of Python values to what the database driver takes for `field`."""
     if connection.vendor == "sqlite" and isinstance(field, models.DateTimeField):
-        # Django keeps SQLite datetimes as naive UTC text.
-        return lambda value: None if value is None else str(_utc(value).replace(tzinfo=None))
+        # Django keeps SQLite datetimes as naive UTC text: the ISO form without its "+00:00".
+        return lambda value: None if value is None else _utc(value).isoformat(" ")[:-6]
     if connection.vendor == "sqlite" and isinstance(field, models.DateField):
         return lambda value: None if value is None else value.isoformat()
     return None
