@@ -10,6 +10,10 @@ KIND_LABELS = {
     "ticket_complete": "POST /api/v1/tickets/{id}/complete/",
     "ticket_poll": "GET /api/v1/tickets/{token}/",
     "display_poll": "GET display feed.json",
+    "dashboard_30": "GET dashboard page, 30 days",
+    "dashboard_365": "GET dashboard page, 365 days",
+    "stats_30": "GET /api/v1/stats/satisfaction/, 30 days",
+    "stats_365": "GET /api/v1/stats/satisfaction/, 365 days",
 }
 
 
@@ -89,4 +93,53 @@ def markdown_report(result: dict) -> str:
             f"{queue_after['calls_recorded']}; tickets lost: {queue_after['lost']}.",
             "",
         ]
+    lines += _dashboard_section(result.get("dashboard"), rows)
     return "\n".join(lines)
+
+
+def _dashboard_section(dashboard: list[dict] | None, rows: list[dict]) -> list[str]:
+    """The dashboard scenario: how the data was made at each size, what one day's rebuild
+    costs, and each request's latency side by side across sizes (flat is the goal)."""
+    if not dashboard:
+        return []
+    lines = [
+        "## Dashboard: 1 million and 10 million ratings",
+        "",
+        "Ratings (one per completed ticket) generated in PostgreSQL by INSERT ... SELECT FROM generate_series, "
+        "into the real tables with every constraint and index, spread over the year ending yesterday and every "
+        "offer of every stationary centre; the year's roll-ups replaced by one GROUP BY per roll-up table. "
+        "The dashboard and the stats API read only the roll-ups.",
+        "",
+        "| Ratings | Generated (this round) | Generation s | Roll-ups by GROUP BY s | Service-day rows "
+        "| One day rebuilt (`rollups_rebuild`) | Its ratings | Rebuild s (3 runs) |",
+        "|---:|---:|---:|---:|---:|---|---:|---|",
+    ]
+    for info in dashboard:
+        lines.append(
+            f"| {info['ratings']:,} | {info['generated']:,} | {info['generation_s']:.0f} "
+            f"| {info['rollups_group_by_s']:.0f} | {info['serviceday_rows']:,} | {info['rebuild_day']} "
+            f"| {info['rebuild_day_ratings']:,} | {', '.join(f'{s:.2f}' for s in info['rebuild_day_s'])} |"
+        )
+    labels = [row["phase"].rsplit("@", 1)[-1] for row in rows if row["kind"] in _DASHBOARD_KINDS]
+    sizes = list(dict.fromkeys(labels))
+    if len(sizes) >= 2:
+        first, last = sizes[0], sizes[-1]
+        lines += [
+            "",
+            f"| Request | p50 ms at {first} | p50 ms at {last} | p95 ms at {first} | p95 ms at {last} "
+            f"| req/s at {first} | req/s at {last} | p50 {last} ÷ {first} |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        by = {(row["kind"], row["phase"].rsplit("@", 1)[-1]): row for row in rows if row["kind"] in _DASHBOARD_KINDS}
+        for kind in _DASHBOARD_KINDS:
+            a, b = by.get((kind, first)), by.get((kind, last))
+            if a and b:
+                lines.append(
+                    f"| {KIND_LABELS[kind]} | {a['p50_ms']:.0f} | {b['p50_ms']:.0f} | {a['p95_ms']:.0f} "
+                    f"| {b['p95_ms']:.0f} | {a['rps']:.1f} | {b['rps']:.1f} | {b['p50_ms'] / a['p50_ms']:.2f} |"
+                )
+    lines.append("")
+    return lines
+
+
+_DASHBOARD_KINDS = ("dashboard_30", "dashboard_365", "stats_30", "stats_365")

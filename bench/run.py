@@ -9,7 +9,11 @@
    then the day's queue (bench.prepare_queue: 50 counters with signed-in operators and
    thousands of waiting tickets): citizens polling their live tickets and displays polling the
    feed, counters calling next (call-next, start, complete), and both at once.
-4. After the load: the outbox drains through the worker, and SQL confirms that no counter
+4. `--scenario dashboard`: after the baselines, the ratings grow in bulk (bench.prepare_dashboard:
+   1 million, then 10 million, with their roll-ups), and at each size the dashboard page and the
+   stats API are read for the last 30 and 365 days by a few signed-in clients; the time to
+   rebuild one day's roll-ups is measured at each size too.
+5. After the load: the outbox drains through the worker, and SQL confirms that no counter
    holds overlapping appointments, no ticket was called twice and none was lost. Then everything started here is stopped and dropped.
 Results: bench/results/<timestamp>.json and bench/results/latest.md (also printed).
 """
@@ -58,12 +62,23 @@ def parse_args(argv):
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
     parser.add_argument("--keep-db", action="store_true", help="leave the benchmark database for inspection")
     parser.add_argument(
-        "--scenario", choices=["all", "booking", "queue"], default="all", help="which phases (baselines always run)"
+        "--scenario",
+        choices=["all", "booking", "queue", "dashboard"],
+        default="all",
+        help="which phases (baselines always run; 'all' is booking and queue, the dashboard runs on its own)",
     )
     parser.add_argument("--queue-counters", type=int, default=50, help="counters calling next (default 50)")
     parser.add_argument("--queue-tickets", type=int, default=2000, help="tickets issued beforehand (default 2000)")
     parser.add_argument("--ticket-pollers", type=int, default=300, help="citizens polling their ticket (default 300)")
     parser.add_argument("--display-pollers", type=int, default=20, help="waiting-room displays (default 20)")
+    parser.add_argument(
+        "--dashboard-sizes",
+        default="1000000,10000000",
+        help="ratings in the database for each round of the dashboard scenario (default 1000000,10000000)",
+    )
+    parser.add_argument(
+        "--dashboard-clients", type=int, default=8, help="signed-in officials reading at once (default 8)"
+    )
     args = parser.parse_args(argv)
     if not (1 <= args.concurrency <= 1000 and 0 < args.duration <= 300 and 0 <= args.warmup <= 60):
         parser.error("concurrency 1-1000, duration up to 300 s, warm-up up to 60 s")
@@ -97,6 +112,77 @@ def phases(args=None) -> list[dict]:
             {"name": "call-next+polling", "roles": counters | pollers},
         ]
     return chosen
+
+
+DASHBOARD_KINDS = ("dashboard_30", "dashboard_365", "stats_30", "stats_365")
+
+
+def _size_label(size: int) -> str:
+    return f"{size / 1_000_000:g}M" if size >= 1_000_000 else f"{size:,}"
+
+
+def dashboard_phases(size: int, clients: int) -> list[dict]:
+    """One phase per page and range, all at the same number of ratings."""
+    return [
+        {"name": f"{kind.replace('_', '-')}d@{_size_label(size)}", "mix": [{"kind": kind, "weight": 1}]}
+        | {"concurrency": clients}
+        for kind in DASHBOARD_KINDS
+    ]
+
+
+def run_load(plan: dict, env: dict) -> dict:
+    """One run of the load generator (its own process, bounded); its measurements."""
+    bound = len(plan["phases"]) * (plan["warmup"] + plan["duration"] + plan["timeout"]) + 60
+    load = subprocess.run(
+        [sys.executable, "-m", "bench.load"],
+        cwd=ROOT,
+        input=json.dumps(plan),
+        capture_output=True,
+        text=True,
+        timeout=bound,
+        env={key: value for key, value in env.items() if key != "DJANGO_SETTINGS_MODULE"},
+    )
+    sys.stderr.write(load.stderr)
+    if load.returncode != 0:
+        raise RuntimeError("The load generator failed:\n" + load.stderr)
+    return json.loads(load.stdout)
+
+
+def dashboard_rounds(args, plan: dict, env: dict) -> tuple[list[dict], list[dict]]:
+    """For each size: grow the ratings (bench.prepare_dashboard), then read the dashboard and
+    the stats API. Returns the phases measured and what each preparation reported."""
+    measured, prepared = [], []
+    for size in [int(part) for part in args.dashboard_sizes.split(",") if part.strip()]:
+        print(f"Dashboard: growing the ratings to {size:,} in bulk (progress below) ...", flush=True)
+        process = subprocess.run(
+            [sys.executable, "-m", "bench.prepare_dashboard", "--ratings", str(size)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=4 * 3600,
+        )
+        if process.returncode != 0:
+            raise RuntimeError(f"Could not prepare {size:,} ratings (see the output above)")
+        info = json.loads(process.stdout)
+        prepared.append({key: value for key, value in info.items() if key != "session"} | {"size": size})
+        cookie = f"Cookie: sessionid={info['session']}\r\n"
+        round_plan = plan | {
+            "target": plan["target"] | {"paths": info["paths"]},
+            "headers": {"dashboard_30": cookie, "dashboard_365": cookie},
+            "phases": dashboard_phases(size, args.dashboard_clients),
+        }
+        print(f"Dashboard at {info['ratings']:,} ratings: {len(round_plan['phases'])} phases ...", flush=True)
+        phases_measured = run_load(round_plan, env)["phases"]
+        for phase in phases_measured:
+            for row in phase["rows"]:
+                print(
+                    f"  {row['phase']}: p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms, "
+                    f"{row['rps']:.1f} req/s, answers {row['statuses']}, queries {row['queries']}",
+                    flush=True,
+                )
+        measured += phases_measured
+    return measured, prepared
 
 
 # --- the processes this run starts -------------------------------------------------------------
@@ -313,7 +399,8 @@ def main(argv=None) -> int:
         print(f"Creating {_database_name(database_url)}, migrating, loading the demo data ...", flush=True)
         database_recreate(database_url)
         manage(env, "migrate", "--no-input", "-v", "0")
-        manage(env, "load_demo")
+        # The year of demo visits is left out: the dashboard scenario makes its own, in bulk.
+        manage(env, "load_demo", "--no-history")
         sql(database_url, "CREATE TABLE bench_write (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL)")
         prepared = subprocess.run(
             [sys.executable, "-m", "bench.prepare"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -377,20 +464,11 @@ def main(argv=None) -> int:
             "queue": queue_plan,
             "phases": phases(args),
         }
-        bound = len(plan["phases"]) * (args.warmup + args.duration + args.timeout) + 60
-        load = subprocess.run(
-            [sys.executable, "-m", "bench.load"],
-            cwd=ROOT,
-            input=json.dumps(plan),
-            capture_output=True,
-            text=True,
-            timeout=bound,
-            env={key: value for key, value in env.items() if key != "DJANGO_SETTINGS_MODULE"},
-        )
-        sys.stderr.write(load.stderr)
-        if load.returncode != 0:
-            raise RuntimeError("The load generator failed:\n" + load.stderr)
-        measured = json.loads(load.stdout)
+        measured = run_load(plan, env)
+        dashboard = None
+        if args.scenario == "dashboard":
+            dashboard_measured, dashboard = dashboard_rounds(args, plan, env)
+            measured["phases"] += dashboard_measured
 
         print("Waiting for the worker to relay the outbox ...", flush=True)
         outbox = outbox_drain(database_url)
@@ -433,6 +511,7 @@ def main(argv=None) -> int:
                 "bare_rows_written": written,
                 "queue": queue_state,
             },
+            "dashboard": dashboard,
             "elapsed_s": round(time.monotonic() - started, 1),
         }
         RESULTS.mkdir(parents=True, exist_ok=True)
