@@ -16,7 +16,7 @@ from django.views import View
 
 from centres.models import Centre
 
-from .charts import period_label, trend_chart
+from .charts import trend_chart
 from .dashboard_permissions import dashboard_centres_for_user
 from .stats import breakdown_rankings, stats_breakdown, stats_compare, stats_series
 from .stats_display import TABLE_FIGURES, headline_cards, table_row
@@ -60,7 +60,8 @@ def trend_context(f, group_by) -> dict:
     series = stats_series(f, group_by=group_by)
     rows = [
         {
-            "label": period_label(start, group_by),
+            # The table names the whole date (the chart's axis has room for "d.m" only).
+            "label": date_format(start, "F Y" if group_by == "month" else "d.m.Y"),
             "start": start,
             "cells": table_row(figures),
         }
