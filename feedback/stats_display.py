@@ -105,7 +105,7 @@ def _relative(figure: Figure, change, previous) -> str:
     if figure.kind != COUNT or not change or not previous:
         return ""
     share = round(change / previous * 100, 1)
-    return f" ({'+' if share > 0 else '−'}{number_format(abs(share), 1)}%)"
+    return f" ({'+' if share > 0 else '−'}{number_format(abs(share), 1, force_grouping=True)}%)"
 
 
 def headline_cards(compare: dict) -> list[dict]:
