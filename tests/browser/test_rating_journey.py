@@ -67,6 +67,11 @@ def test_a_citizen_rates_the_visit_from_the_sms_link_on_a_phone(browser: Browser
     _check(page, "1-phone-form-az")
     assert not Rating.objects.exists()  # opening the link did not rate
 
+    # Keyboard: the score buttons are one radio group, arrows move the choice.
+    page.locator("#score-1").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#score-2")).to_be_checked()
+
     page.locator('label[for="score-4"]').tap()
     page.locator('label[for="aspect-courtesy-5"]').tap()
     page.locator("#comment").fill("Operator çox nəzakətli idi.")
