@@ -4,21 +4,11 @@ Coordinators (the VOLUNTEER_COORDINATOR role, or a superuser) work across every 
 A volunteer is a user with a `Volunteer` row; their pages show only their own data.
 """
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse_lazy
 
 from asan_portal.roles import VOLUNTEER_COORDINATOR, user_has_role
 
 from .models import Volunteer
-
-
-class PortalLoginRequiredMixin(LoginRequiredMixin):
-    """Sends anonymous visitors to the portal's sign-in page (asan_portal/accounts_urls.py), not
-    to the admin's: volunteers are not staff, so the admin login would not let them in.
-    settings.LOGIN_URL stays the admin's for the staff pages."""
-
-    login_url = reverse_lazy("login")
 
 
 def user_is_coordinator(user) -> bool:

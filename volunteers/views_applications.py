@@ -5,6 +5,7 @@ top) with its status code: 400 for what the applicant typed, 403/409 for the dec
 """
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +32,7 @@ from .applications import (
 from .errors import VolunteerError
 from .forms import ApplicationFilterForm, ApplicationForm, ApplicationRejectForm, PasswordForgotForm
 from .models import ApplicationStatus, Volunteer, VolunteerApplication
-from .permissions import PortalLoginRequiredMixin, coordinator_required
+from .permissions import coordinator_required
 
 PAGE_SIZE = 25
 
@@ -80,7 +81,7 @@ def apply_thanks(request):
     return render(request, "volunteers/apply_thanks.html")
 
 
-class ApplicationListView(PortalLoginRequiredMixin, View):
+class ApplicationListView(LoginRequiredMixin, View):
     """Applications for the coordinator, oldest first; waiting ones unless another status is asked."""
 
     def get(self, request):
@@ -95,7 +96,7 @@ class ApplicationListView(PortalLoginRequiredMixin, View):
         )
 
 
-class ApplicationDetailView(PortalLoginRequiredMixin, View):
+class ApplicationDetailView(LoginRequiredMixin, View):
     """One application, with Approve and Reject (reason) for a waiting one."""
 
     def _render(self, request, application, *, reject_form=None, refusal=None, status=200):

@@ -11,6 +11,7 @@ plain forms (they work without JavaScript); with htmx they post in place and swa
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from . import shift_selectors as selectors
 from . import shifts
 from .errors import VolunteerError
 from .models import Shift, ShiftSignup, SignupStatus
-from .permissions import PortalLoginRequiredMixin, coordinator_required, volunteer_required
+from .permissions import coordinator_required, volunteer_required
 from .shift_forms import (
     AssignForm,
     GenerateWeekForm,
@@ -38,7 +39,7 @@ from .shift_forms import (
 # --- the volunteer's pages ------------------------------------------------------------------
 
 
-class VolunteerPageMixin(PortalLoginRequiredMixin):
+class VolunteerPageMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
@@ -99,7 +100,7 @@ class ShiftWithdrawView(VolunteerPageMixin, View):
 # --- the coordinator's pages ------------------------------------------------------------------
 
 
-class CoordinatorPageMixin(PortalLoginRequiredMixin):
+class CoordinatorPageMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()

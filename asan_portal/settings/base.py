@@ -110,7 +110,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The portal's own sign-in: volunteers are not staff, so the admin's login would refuse them;
+# staff signing in there land on their pages (asan_portal/accounts.py).
+LOGIN_URL = "login"
 
 # Azerbaijani is the default language and has a URL prefix like the others (/az/).
 LANGUAGE_CODE = "az"

@@ -91,7 +91,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302, url
-        assert "/admin/login/" in response["Location"]
+        assert reverse("login") in response["Location"]
     response = client.post(detail_url(world["booking_a"], "cancel"))
     assert response.status_code == 302
     world["booking_a"].refresh_from_db()
