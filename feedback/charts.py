@@ -15,15 +15,22 @@ MAX_X_LABELS = 12
 DATE_FORMATS = {"day": "d.m", "week": "d.m", "month": "M Y"}
 
 
+# Steps between the left axis's five ticks (x 10^n, whole numbers only): round enough to read,
+# close enough together that the tallest bar fills most of the chart.
+TICK_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
+TICK_INTERVALS = 4
+
+
 def _nice_ceiling(value: float) -> int:
-    """The smallest 1, 2, 2.5 or 5 x 10^n at or above value (at least 4, so 4 ticks are whole)."""
-    if value <= 4:
-        return 4
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return int(step * magnitude)
-    return int(10 * magnitude)  # not reached
+    """The top of the visits axis: four times the smallest nice whole step that reaches value,
+    so every tick (0, step, 2 step, 3 step, top) is a whole number of visits, written exactly."""
+    needed = max(value / TICK_INTERVALS, 1)
+    magnitude = 10 ** math.floor(math.log10(needed))
+    for factor in (*TICK_STEPS, 10):
+        step = factor * magnitude
+        if step >= needed and step == int(step):
+            return int(step) * TICK_INTERVALS
+    return int(10 * magnitude) * TICK_INTERVALS  # not reached
 
 
 def period_label(start, group_by: str) -> str:
@@ -70,10 +77,10 @@ def trend_chart(series, group_by: str) -> dict:
 
     visit_ticks = [
         {
-            "y": round(bottom - plot_height * step / 4, 1),
-            "text": number_format(max_visits * step // 4, force_grouping=True),
+            "y": round(bottom - plot_height * step / TICK_INTERVALS, 1),
+            "text": number_format(max_visits * step // TICK_INTERVALS, force_grouping=True),
         }
-        for step in range(5)
+        for step in range(TICK_INTERVALS + 1)
     ]
     rate_ticks = [{"y": round(bottom - plot_height * step / 4, 1), "text": f"{step * 25}%"} for step in range(5)]
     return {
