@@ -23,7 +23,7 @@ from appointments import queue
 from asan_portal.roles import OFFICIAL, role_grant
 from centres.models import Counter, StaffMembership, StaffRole
 from feedback import ratings
-from feedback.models import CentreDay, Rating, RatingChannel
+from feedback.models import METRIC_FIELDS, ROLLUP_KEYS, ROLLUP_MODELS, CentreDay, Rating, RatingChannel
 from feedback.tasks import reconcile_default_days, rollups_reconcile
 from tests.feedback.factories import completed_visit, link_from_message
 
@@ -74,6 +74,15 @@ def _figures(visits: int, scores: list[int]) -> dict[str, str]:
     }
 
 
+def _rollups(day) -> dict:
+    """Every roll-up row of the day: {(table, keys): metrics}."""
+    return {
+        (model.__name__, *(row[key] for key in ROLLUP_KEYS[model])): {name: row[name] for name in METRIC_FIELDS}
+        for model in ROLLUP_MODELS
+        for row in model.objects.filter(day=day).values()
+    }
+
+
 def _card(page: Page, key: str):
     return page.locator(f'[data-figure="{key}"] .dash-card-value')
 
@@ -118,11 +127,14 @@ def test_a_rating_from_the_sms_link_reaches_the_officials_dashboard(browser: Bro
 
     # --- the aggregation, as the beat runs it: yesterday and today, rebuilt from raw data ----
     assert day in reconcile_default_days()
+    incremental = _rollups(day)
+    assert len(incremental) == len(ROLLUP_MODELS)  # one centre, service, counter and operator
     rollups_reconcile.delay()  # eager in tests: runs here, like a worker would
     row = CentreDay.objects.get(day=day, centre=centre)
     scores = [5] * EARLIER_FIVES + [BROWSER_SCORE]
     visits = EARLIER_FIVES + UNRATED + 1
     assert (row.visits, row.ratings, row.score_sum) == (visits, len(scores), sum(scores))
+    assert _rollups(day) == incremental  # the rebuild from raw data agrees with the deltas
 
     # --- the official, at projector size, signs in on the portal and reads that day ----------
     official = get_user_model().objects.create_user("official-e2e", password=PASSWORD, first_name="Leyla")
