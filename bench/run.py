@@ -77,7 +77,10 @@ def parse_args(argv):
         help="ratings in the database for each round of the dashboard scenario (default 1000000,10000000)",
     )
     parser.add_argument(
-        "--dashboard-clients", type=int, default=8, help="signed-in officials reading at once (default 8)"
+        "--dashboard-clients",
+        type=int,
+        default=4,
+        help="signed-in officials reading at once (default 4, one per worker)",
     )
     args = parser.parse_args(argv)
     if not (1 <= args.concurrency <= 1000 and 0 < args.duration <= 300 and 0 <= args.warmup <= 60):
