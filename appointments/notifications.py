@@ -26,6 +26,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from asan_portal.metrics import notification_send_failed
+
 from .models import Appointment, AppointmentStatus, Notification, NotificationChannel, NotificationStatus
 from .sms import SmsSendError, get_backend
 
@@ -298,6 +300,7 @@ def _relay_one(now: dt.datetime, result: RelayResult) -> bool:
                 notification.next_attempt_at = now + backoff_delay(notification.attempts)
             notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             result.failed += 1
+            notification_send_failed(channel=notification.channel)
             logger.warning("Notification %s not sent (attempt %s): %s", notification.pk, notification.attempts, error)
             return True
         # Marked SENT in the transaction that made the send decision: the lock is held until

@@ -1,5 +1,21 @@
+from celery.signals import task_failure, task_success
 from django.apps import AppConfig
+from django.core.signals import request_finished
 from django.db.models.signals import post_migrate
+
+from .logs import request_id_forget
+
+
+def _task_succeeded(sender=None, **kwargs):
+    from .metrics import task_finished
+
+    task_finished(task_name=getattr(sender, "name", "unknown"), outcome="success")
+
+
+def _task_failed(sender=None, **kwargs):
+    from .metrics import task_finished
+
+    task_finished(task_name=getattr(sender, "name", "unknown"), outcome="failure")
 
 
 def _sync_roles(sender, **kwargs):
@@ -15,3 +31,7 @@ class AsanPortalConfig(AppConfig):
     def ready(self):
         # Last app migrated wins: run once all permissions exist.
         post_migrate.connect(_sync_roles, dispatch_uid="asan_portal_roles_sync")
+        # Counted for Prometheus (asan_portal/metrics.py) in whichever process ran the task.
+        task_success.connect(_task_succeeded, dispatch_uid="asan_portal_task_success_metric")
+        task_failure.connect(_task_failed, dispatch_uid="asan_portal_task_failure_metric")
+        request_finished.connect(request_id_forget, dispatch_uid="asan_portal_request_id_forget")

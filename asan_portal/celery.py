@@ -7,7 +7,7 @@ and claims rows with SKIP LOCKED, so an accidental second beat only doubles the 
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asan_portal.settings.local")
 
@@ -27,6 +27,8 @@ def beat_schedule() -> dict:
 
     relay_every = float(settings.NOTIFICATIONS["RELAY_EVERY_SECONDS"])
     return {
+        # /healthz reads its time: "worker": "stale" when no worker has run it for a while.
+        "worker-heartbeat": {"task": "asan_portal.heartbeat", **_every(30)},
         "relay-due-notifications": {"task": "appointments.notifications_relay_due", **_every(relay_every)},
         "expire-unconfirmed-holds": {"task": "appointments.appointments_expire_holds", **_every(30)},
         "lapse-late-bookings": {"task": "appointments.appointments_lapse_late", **_every(60)},
@@ -44,3 +46,14 @@ def beat_schedule() -> dict:
 @app.on_after_configure.connect
 def _install_beat_schedule(sender, **kwargs):
     sender.conf.beat_schedule = beat_schedule()
+
+
+@signals.setup_logging.connect
+def _use_django_logging(**kwargs):
+    # Workers log like the web processes (task id on each line, numbers masked, JSON in
+    # production) instead of Celery's own configuration.
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus scrapes this; only listed addresses or the bearer token get an answer (asan_portal/metrics.py).
+    path("metrics", views.metrics, name="metrics"),
     # A volunteer's iCal feed: no language prefix and no login (a calendar program cannot sign
     # in); the unguessable token in the URL is the key (volunteers/views_attendance.py).
     path("volunteers/calendar/<str:token>.ics", volunteer_calendar_feed, name="volunteers-calendar"),

@@ -1,13 +1,16 @@
-from django.db import connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from centres.models import Centre
 from services.models import Category
 from services.selectors import service_list
+
+from .health import health_report
+from .metrics import metrics_access_allowed, metrics_render
 
 POPULAR_SERVICES = 8
 
@@ -39,15 +42,16 @@ def _popular_services() -> list:
 
 
 def healthz(request):
-    """Liveness for the load balancer: answers 503 when the database does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = "ok"
-    except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return JsonResponse({"database": database}, status=status)
+    """For the load balancer: the database, Redis and the workers' heartbeat (asan_portal/health.py)."""
+    body, status = health_report()
+    return JsonResponse(body, status=status)
+
+
+def metrics(request):
+    """Prometheus text format, for the scraper only: anyone else is told there is nothing here."""
+    if not metrics_access_allowed(request):
+        raise Http404
+    return HttpResponse(metrics_render(), content_type=CONTENT_TYPE_LATEST)
 
 
 def _is_api(request) -> bool:

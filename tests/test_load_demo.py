@@ -33,7 +33,7 @@ def load(*args, history: bool = False) -> str:
 def row_counts() -> dict[str, int]:
     """Rows in every table of our apps, history tables and the counter-service links included."""
     counts = {}
-    for app_label in ("services", "centres"):
+    for app_label in ("services", "centres", "volunteers"):
         for model in apps.get_app_config(app_label).get_models():
             counts[model._meta.label] = model.objects.count()
     counts["counter_services"] = Counter.services.through.objects.count()
@@ -124,6 +124,23 @@ def test_second_run_changes_nothing():
     assert counts["tickets"] and counts["ratings"] and counts["centre_days"]
     assert re.search(r"Visits history: \d+ visits, \d+ ratings over 7 days in [\d.]+ s\.", first)
     assert "Visits history: already loaded up to" in second
+
+
+def test_demo_volunteer_signs_in_with_a_history_and_coming_shifts(client):
+    from volunteers.models import Attendance, Shift, SignupStatus, Volunteer, VolunteerApplication
+
+    load()
+
+    volunteer = Volunteer.objects.get(user__username="volunteer")
+    assert roles.user_has_role(volunteer.user, roles.VOLUNTEER)
+    places = volunteer.signups.filter(status=SignupStatus.SIGNED_UP)
+    assert places.filter(attendance=Attendance.PRESENT, minutes_served__gt=0).exists()
+    assert places.filter(shift__starts_at__gt=dt.datetime.now(dt.UTC)).count() >= 1
+    # Places taken agree with the sign-ups the demo made, on every shift.
+    for shift in Shift.objects.all():
+        assert shift.taken == shift.signups.filter(status=SignupStatus.SIGNED_UP).count()
+    assert VolunteerApplication.objects.filter(status="submitted").count() == 3
+    assert client.login(username="volunteer", password=centres_demo.DEMO_PASSWORD)
 
 
 def test_demo_users_have_their_roles_and_memberships():

@@ -31,6 +31,9 @@ pytestmark = pytest.mark.django_db
 PUBLIC_URL_NAMES = {
     "home",
     "healthz",
+    # Not public: /metrics answers only METRICS["ALLOWED_IPS"] or the bearer token, else 404
+    # (tests/test_observability.py). It is listed because this test's client comes from 127.0.0.1.
+    "metrics",
     "set_language",
     "javascript-catalog",
     "api-schema",

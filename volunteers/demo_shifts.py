@@ -1,7 +1,6 @@
 """Demo weekly shift patterns and the shifts of the coming weeks, for the volunteer pages.
 
-Not yet called by `load_demo` (asan_portal/management/commands/load_demo.py): the lead wires
-it in with the rest of the volunteers demo. Idempotent: patterns are upserted by
+Called by volunteers/demo.py (part of `load_demo`). Idempotent: patterns are upserted by
 (centre, weekday, start time, role), and shifts come from `shifts_from_templates`, which
 makes at most one shift per pattern and day; running it twice changes nothing.
 """

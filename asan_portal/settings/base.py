@@ -43,6 +43,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the id is on every log line and the time covers every other middleware.
+    "asan_portal.logs.RequestIdMiddleware",
+    "asan_portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -233,12 +236,40 @@ SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
 SMS_SENDER_NAME = env("SMS_SENDER_NAME", default="ASAN")
 
+# Every line has the request id (or the Celery task id) and has FINs and mobile numbers masked:
+# the filters sit on the handler (asan_portal/logs.py, docs/observability.md). LOG_FORMAT=json
+# writes one JSON object a line for log shipping (the production default).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "asan_portal.logs.RequestIdFilter"},
+        "pii": {"()": "asan_portal.logs.PiiMaskingFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "asan_portal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="plain"),
+            "filters": ["request_id", "pii"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+# /healthz (asan_portal/health.py): Redis is asked with this socket timeout, so a frozen Redis
+# cannot hold the load balancer's check; a heartbeat older than this makes the workers "stale".
+HEALTH = {
+    "TIMEOUT_SECONDS": env.float("HEALTH_TIMEOUT_SECONDS", default=1),
+    "WORKER_STALE_SECONDS": env.int("HEALTH_WORKER_STALE_SECONDS", default=120),
+}
+# /metrics (asan_portal/metrics.py) answers only these client addresses or the bearer token;
+# anyone else gets 404. No token by default: only the host itself may scrape.
+METRICS = {
+    "ALLOWED_IPS": env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"]),
+    "TOKEN": env("METRICS_TOKEN", default=""),
 }
 
 # Booking and arrival rules (appointments/policy.py reads these; docs in .env.example).

@@ -19,6 +19,9 @@ CACHES = {
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
+# One JSON object a line with the request id, for log shipping (asan_portal/logs.py).
+_console = {**LOGGING["handlers"]["console"], "formatter": env("LOG_FORMAT", default="json")}  # noqa: F405
+LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"], "console": _console}}  # noqa: F405
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -14,6 +14,7 @@ from centres.demo import DEMO_PASSWORD, CentresDemoDataError, centres_load_demo,
 from feedback.demo import visits_history_load_demo
 from services.demo import DemoDataError, catalogue_load_demo
 from services.models import Service
+from volunteers.demo import volunteers_load_demo
 
 
 class Command(BaseCommand):
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         except (DemoDataError, CentresDemoDataError) as error:
             raise CommandError(f"Demo data not loaded: {error}") from error
         users = demo_users_create()
+        volunteers = volunteers_load_demo()
         history = None if no_history else visits_history_load_demo(days=history_days)
         elapsed = time.perf_counter() - started
 
@@ -66,6 +68,11 @@ class Command(BaseCommand):
                 what += " at Baku No. 1"
             note = "" if created else " (already existed, password unchanged)"
             self.stdout.write(f"  {spec.username:<12} {what}{note}")
+        self.stdout.write(f"  {'volunteer':<12} volunteer at Baku No. 1 and No. 2 (signs in at /az/accounts/login/)")
+        self.stdout.write(
+            f"Volunteers: {volunteers.shifts_created} shifts made for the coming weeks, "
+            f"{volunteers.applications_added} applications waiting for review."
+        )
         if history is None:
             self.stdout.write("Visits history: skipped (--no-history).")
         elif history.up_to_date:
