@@ -1,7 +1,7 @@
 """Production: secrets have no default, HTTPS everywhere, PostgreSQL and Redis required."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -14,6 +14,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="asan"),
         "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }
 }
@@ -22,7 +23,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 # One JSON object a line with the request id, for log shipping (asan_portal/logs.py).
 _console = {**LOGGING["handlers"]["console"], "formatter": env("LOG_FORMAT", default="json")}  # noqa: F405
 LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"], "console": _console}}  # noqa: F405
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# Every web process reads the same sessions: kept in PostgreSQL and read through Redis, so a
+# Redis restart signs nobody out and loses no held booking (docs/deploy.md; `clearsessions` daily).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# collectstatic writes here; whitenoise serves it (docs/deploy.md).
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles"))
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
