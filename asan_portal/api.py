@@ -178,3 +178,29 @@ class TranslationsField(serializers.Field):
 
     def to_representation(self, value):
         return {code: getattr(value, f"{self.translated_field}_{code}", "") or "" for code in LANGUAGE_CODES}
+
+
+# --- Fields whose documented format must match what they really send ----------------------
+
+
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "email"}, {"maxLength": 0}], "description": "Empty when not known."}
+)
+class OptionalEmailField(serializers.CharField):
+    """An e-mail address or "" (format `email` alone would call the empty string invalid). Output only."""
+
+
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}], "description": "Empty when not known."}
+)
+class OptionalURLField(serializers.CharField):
+    """A web address or "" (format `uri` alone would call the empty string invalid). Output only."""
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:00"})
+class ClockTimeField(serializers.TimeField):
+    """A local time of day as `HH:MM` (OpenAPI's `time` format wants seconds and an offset)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)

@@ -4,7 +4,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from asan_portal.api import LocalisedField, TranslationsField
+from asan_portal.api import ClockTimeField, LocalisedField, OptionalEmailField, TranslationsField
 from services.serializers import CityRefSerializer, ProviderRefSerializer
 
 from .hours import opening_status, weekly_hours
@@ -43,14 +43,14 @@ class CentreListItemSerializer(serializers.Serializer):
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     phone = serializers.CharField()
-    email = serializers.EmailField()
+    email = OptionalEmailField()
     timezone = serializers.CharField()
     open_now = OpenNowField()
 
 
 class PeriodSerializer(serializers.Serializer):
-    opens_at = serializers.TimeField(format="%H:%M")
-    closes_at = serializers.TimeField(format="%H:%M")
+    opens_at = ClockTimeField()
+    closes_at = ClockTimeField()
 
 
 class WeekdayHoursSerializer(serializers.Serializer):
@@ -91,8 +91,8 @@ class PublicHolidaySerializer(serializers.Serializer):
 
 class MobileStopSerializer(serializers.Serializer):
     date = serializers.DateField()
-    starts_at = serializers.TimeField(format="%H:%M")
-    ends_at = serializers.TimeField(format="%H:%M")
+    starts_at = ClockTimeField()
+    ends_at = ClockTimeField()
     place = LocalisedField()
     place_i18n = TranslationsField("place")
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)

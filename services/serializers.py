@@ -6,7 +6,7 @@ when a translation is missing) and `name_i18n` with all three languages.
 
 from rest_framework import serializers
 
-from asan_portal.api import LocalisedField, TranslationsField
+from asan_portal.api import LocalisedField, OptionalURLField, TranslationsField
 
 
 class ProviderRefSerializer(serializers.Serializer):
@@ -25,7 +25,7 @@ class CategoryRefSerializer(serializers.Serializer):
 class ProviderSerializer(ProviderRefSerializer):
     description = LocalisedField()
     description_i18n = TranslationsField("description")
-    website = serializers.URLField()
+    website = OptionalURLField()
     service_count = serializers.IntegerField(help_text="Public services of this provider.")
 
 
