@@ -9,7 +9,6 @@ ticket and, where given, its place in line from the serializer context (`positio
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -118,7 +117,7 @@ class PublicTicketSerializer(_PositionMixin):
     def get_centre_name(self, ticket) -> str:
         return translated_value(ticket.centre, "name")
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_counter_number(self, ticket) -> int | None:
         if ticket.status in AT_COUNTER_STATUSES and ticket.counter_id:
             return ticket.counter.number
@@ -167,15 +166,15 @@ class TicketSerializer(serializers.Serializer):
     def get_service_name(self, ticket) -> str:
         return translated_value(ticket.service, "name")
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_counter_number(self, ticket) -> int | None:
         return ticket.counter.number if ticket.counter_id else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_priority_group(self, ticket) -> str | None:
         return ticket.priority_group.code if ticket.priority_group_id else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_appointment(self, ticket) -> str | None:
         return ticket.appointment.reference if ticket.appointment_id else None
 
