@@ -32,7 +32,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from asan_portal.api import LANGUAGE_PARAMETER, ErrorSerializer, LocalisedApiMixin
+from asan_portal.api import BAD_REQUEST_RESPONSE, LANGUAGE_PARAMETER, ErrorSerializer, LocalisedApiMixin
 from centres.models import Centre, Counter
 from services.models import Service
 
@@ -279,6 +279,7 @@ class CounterCallNextApi(QueueStaffApiMixin, APIView):
         responses={
             200: TicketSerializer,
             204: OpenApiResponse(description="Nobody is waiting for this counter."),
+            400: BAD_REQUEST_RESPONSE,
             403: NOT_SIGNED_IN,
             404: NOT_FOUND,
             409: CONFLICT,
@@ -420,7 +421,7 @@ class CentreQueueApi(QueueStaffApiMixin, APIView):
         operation_id="queue_centre_snapshot",
         summary="Today's queue at a centre: waiting per service, waits, counters, served and no-shows",
         parameters=[CENTRE_CODE, LANGUAGE_PARAMETER],
-        responses={200: QueueSnapshotSerializer, 403: NOT_SIGNED_IN, 404: NOT_FOUND},
+        responses={200: QueueSnapshotSerializer, 400: BAD_REQUEST_RESPONSE, 403: NOT_SIGNED_IN, 404: NOT_FOUND},
         tags=TAGS,
     )
     def get(self, request, code):
@@ -450,7 +451,11 @@ class TicketPublicApi(LocalisedApiMixin, APIView):
             ),
             LANGUAGE_PARAMETER,
         ],
-        responses={200: PublicTicketSerializer, 404: OpenApiResponse(ErrorSerializer, description="No such ticket.")},
+        responses={
+            200: PublicTicketSerializer,
+            400: BAD_REQUEST_RESPONSE,
+            404: OpenApiResponse(ErrorSerializer, description="No such ticket."),
+        },
         tags=TAGS,
     )
     def get(self, request, public_token):

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from asan_portal.api import LANGUAGE_PARAMETER, ErrorSerializer, LocalisedApiMixin
+from asan_portal.api import BAD_REQUEST_RESPONSE, LANGUAGE_PARAMETER, ErrorSerializer, LocalisedApiMixin
 
 from . import ratings
 from .models import ASPECTS, RatingChannel
@@ -103,7 +103,7 @@ class RatingLinkApi(LocalisedApiMixin, APIView):
         summary="The visit a rating link is for, and whether it can still be rated",
         description="Reading never rates (mail scanners open links too). Holds nothing personal.",
         parameters=[TOKEN_PARAMETER, LANGUAGE_PARAMETER],
-        responses={200: RatingLinkSerializer, 404: UNKNOWN, 410: EXPIRED},
+        responses={200: RatingLinkSerializer, 400: BAD_REQUEST_RESPONSE, 404: UNKNOWN, 410: EXPIRED},
         tags=TAGS,
     )
     def get(self, request, token):
