@@ -247,7 +247,7 @@ LOGGING = {
         "pii": {"()": "asan_portal.logs.PiiMaskingFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s/%(task_id)s] %(message)s"},
         "json": {"()": "asan_portal.logs.JsonFormatter"},
     },
     "handlers": {
