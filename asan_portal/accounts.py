@@ -7,10 +7,11 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .lockout import LockoutAuthenticationMixin
 from .ratelimit import ratelimit_hit
 
 
-class PortalAuthenticationForm(AuthenticationForm):
+class PortalAuthenticationForm(LockoutAuthenticationMixin, AuthenticationForm):
     # Volunteers' usernames are their e-mail addresses.
     username = forms.CharField(
         label=_("E-mail or username"),
@@ -54,6 +55,13 @@ class PortalLoginView(LoginView):
             context = self.get_context_data(form=form, refusal=result.message)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if getattr(form, "locked_out", None) is not None:  # asan_portal/lockout.py
+            response.status_code = 429
+            response["Retry-After"] = str(form.locked_out.retry_after)
+        return response
 
 
 class PortalLogoutView(LogoutView):

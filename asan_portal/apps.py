@@ -31,6 +31,13 @@ class AsanPortalConfig(AppConfig):
     def ready(self):
         # Last app migrated wins: run once all permissions exist.
         post_migrate.connect(_sync_roles, dispatch_uid="asan_portal_roles_sync")
+        # Sign-in lock-out (asan_portal/lockout.py): every failed authenticate() counts.
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from .lockout import on_user_logged_in, on_user_login_failed
+
+        user_login_failed.connect(on_user_login_failed, dispatch_uid="asan_portal_lockout_failure")
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="asan_portal_lockout_success")
         # Counted for Prometheus (asan_portal/metrics.py) in whichever process ran the task.
         task_success.connect(_task_succeeded, dispatch_uid="asan_portal_task_success_metric")
         task_failure.connect(_task_failed, dispatch_uid="asan_portal_task_failure_metric")

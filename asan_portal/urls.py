@@ -2,11 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from volunteers.views_attendance import calendar_feed as volunteer_calendar_feed
 
 from . import views
+from .lockout import StaffAuthenticationForm
 
 api_v1 = [
     path("", include("services.api_urls")),
@@ -19,7 +20,7 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     # Prometheus scrapes this; only listed addresses or the bearer token get an answer (asan_portal/metrics.py).
@@ -52,6 +53,8 @@ urlpatterns += i18n_patterns(
 )
 
 admin.site.site_header = "ASAN portal"
+# The admin's sign-in shares the portal's lock-out after repeated wrong passwords (asan_portal/lockout.py).
+admin.site.login_form = StaffAuthenticationForm
 admin.site.site_title = "ASAN portal"
 
 handler404 = "asan_portal.views.page_not_found"

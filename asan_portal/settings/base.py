@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "asan_portal.logs.RequestIdMiddleware",
     "asan_portal.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "asan_portal.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +59,37 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Security headers (asan_portal/security.py, docs/adr/0016). Django's SecurityMiddleware writes
+# X-Content-Type-Options, Referrer-Policy and Cross-Origin-Opener-Policy from these:
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page runs inline script, so none is allowed. Style attributes (a width here and there) are;
+# <style> elements are not, except the error page's, whose hash is added by the middleware.
+# Bootstrap's form controls draw their arrows and ticks with data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Swagger UI (/api/docs/) writes <style> elements; its script comes from a file (the split view).
+CONTENT_SECURITY_POLICY_API_DOCS = {"style-src": ["'self'", "'unsafe-inline'"]}
+# The centre list asks for the position when "nearest centres" is pressed; nothing else is used.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": [],
+    "microphone": [],
+    "payment": [],
+}
 
 ROOT_URLCONF = "asan_portal.urls"
 WSGI_APPLICATION = "asan_portal.wsgi.application"
@@ -317,6 +349,14 @@ RATE_LIMITS = {
     # The portal's sign-in (per username tried) and "forgot my password" (per address and per e-mail).
     "portal_login": env("RATE_LIMIT_PORTAL_LOGIN", default="20/600"),
     "volunteer_password_link": env("RATE_LIMIT_VOLUNTEER_PASSWORD_LINK", default="5/h"),
+}
+# Sign-in lock-out (asan_portal/lockout.py, docs/adr/0016): this many wrong passwords for one
+# account, or from one address, within the window pause that account's or address's sign-in.
+LOGIN_LOCKOUT = {
+    "ACCOUNT_FAILURES": env.int("LOGIN_LOCKOUT_ACCOUNT_FAILURES", default=5),
+    "IP_FAILURES": env.int("LOGIN_LOCKOUT_IP_FAILURES", default=30),
+    "WINDOW_SECONDS": env.int("LOGIN_LOCKOUT_WINDOW_SECONDS", default=900),
+    "COOL_OFF_SECONDS": env.int("LOGIN_LOCKOUT_COOL_OFF_SECONDS", default=900),
 }
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The day's queue (appointments/queue.py, docs/adr/0013).

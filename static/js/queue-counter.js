@@ -13,3 +13,17 @@
     button.click();
   });
 })();
+
+/* Every 10 s the panel reloads itself (htmx, on the "counter-refresh" event), except while the
+   operator is typing a note or a transfer: that would wipe the text. An event sent from here
+   rather than an hx-trigger filter, because htmx evaluates filters as strings, which the
+   Content-Security-Policy forbids. */
+(function () {
+  "use strict";
+  window.setInterval(function () {
+    var panel = document.getElementById("counter-panel");
+    var active = document.activeElement;
+    if (!panel || (active && active.closest && active.closest(".counter-form-text"))) return;
+    panel.dispatchEvent(new CustomEvent("counter-refresh"));
+  }, 10000);
+})();
