@@ -1,8 +1,9 @@
-from celery.signals import task_failure, task_success
+from celery.signals import before_task_publish, task_failure, task_postrun, task_prerun, task_success
 from django.apps import AppConfig
 from django.core.signals import request_finished
 from django.db.models.signals import post_migrate
 
+from . import logs
 from .logs import request_id_forget
 
 
@@ -42,3 +43,7 @@ class AsanPortalConfig(AppConfig):
         task_success.connect(_task_succeeded, dispatch_uid="asan_portal_task_success_metric")
         task_failure.connect(_task_failed, dispatch_uid="asan_portal_task_failure_metric")
         request_finished.connect(request_id_forget, dispatch_uid="asan_portal_request_id_forget")
+        # A task's log lines carry the id of the request that queued it (asan_portal/logs.py).
+        before_task_publish.connect(logs.task_publishing, dispatch_uid="asan_portal_request_id_publish")
+        task_prerun.connect(logs.task_starting, dispatch_uid="asan_portal_request_id_task_start")
+        task_postrun.connect(logs.task_finished, dispatch_uid="asan_portal_request_id_task_end")

@@ -125,3 +125,29 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+# --- Celery: a task logs with the id of the request that queued it --------------------------
+# Connected in apps.py. The id travels as a message header; an eager task runs inside the
+# request itself and already has it.
+
+
+def task_publishing(headers=None, **kwargs) -> None:
+    """before_task_publish: put the current request's id on the message."""
+    request_id = request_id_get()
+    if request_id and headers is not None:
+        headers.setdefault("request_id", request_id)
+
+
+def task_starting(task=None, **kwargs) -> None:
+    """task_prerun in a worker: bind the id the message carries (if it is sane)."""
+    if task is None or task.request.is_eager:
+        return
+    request_id = getattr(task.request, "request_id", None)
+    request_id_bind(request_id if isinstance(request_id, str) and _SANE_REQUEST_ID.fullmatch(request_id) else "")
+
+
+def task_finished(task=None, **kwargs) -> None:
+    """task_postrun in a worker: the next task starts without an id."""
+    if task is not None and not task.request.is_eager:
+        request_id_bind("")

@@ -5,6 +5,7 @@ import logging
 import re
 import socket
 import time
+from types import SimpleNamespace
 
 import pytest
 from celery import shared_task
@@ -15,6 +16,7 @@ from prometheus_client import REGISTRY
 from appointments import queue
 from appointments.models import NotificationChannel, NotificationStatus
 from appointments.notifications import message_enqueue, notifications_send_due
+from asan_portal import logs
 from asan_portal.celery import beat_schedule
 from asan_portal.health import HEARTBEAT_KEY, heartbeat_write
 from asan_portal.logs import JsonFormatter, PiiMaskingFilter, RequestIdFilter, request_id_bind, request_id_unbind
@@ -264,6 +266,26 @@ def test_a_celery_task_logs_with_its_task_id(records):
     result = _logging_task.delay()
     record = next(r for r in records.records if r.getMessage() == "inside a task")
     assert record.task_id == result.id
+
+
+def test_a_queued_task_carries_the_request_id_to_the_worker_which_logs_with_it():
+    # given: a task published during a request
+    token = request_id_bind("req-7")
+    headers = {}
+    try:
+        logs.task_publishing(headers=headers)
+    finally:
+        request_id_unbind(token)
+    assert headers == {"request_id": "req-7"}
+    # when a worker runs it (Celery puts custom headers on task.request), then after it
+    task = SimpleNamespace(request=SimpleNamespace(is_eager=False, **headers))
+    logs.task_starting(task=task)
+    assert logs.request_id_get() == "req-7"
+    logs.task_finished(task=task)
+    assert logs.request_id_get() == ""
+    # a strange header is not taken over
+    logs.task_starting(task=SimpleNamespace(request=SimpleNamespace(is_eager=False, request_id="<x>")))
+    assert logs.request_id_get() == ""
 
 
 def test_the_json_formatter_writes_one_parsable_object_with_the_request_id(records):
