@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import psycopg2
 import pytest
@@ -33,6 +34,7 @@ import requests
 
 from bench.run import Stack, free_port
 from centres.demo import DEMO_PASSWORD
+from feedback.models import CentreDay
 from tests.appointments.factories import citizen
 
 pytestmark = pytest.mark.slow
@@ -60,16 +62,18 @@ def _wait_for(predicate, timeout: float, what: str):
 class Deployment:
     """The running topology: where the web processes answer, and the harness's SQL."""
 
-    def __init__(self, stack: Stack, database_url: str, web_urls: list[str], workers: list[str]):
+    def __init__(self, stack: Stack, database_url: str, replica_url: str, web_urls: list[str], workers: list[str]):
         self.stack = stack
         self.database_url = database_url
+        self.replica_url = replica_url
         self.web_urls = web_urls
         self.workers = workers
 
-    def sql(self, query: str, params=()) -> list[tuple]:
-        with contextlib.closing(_connect(self.database_url)) as connection, connection.cursor() as cursor:
+    def sql(self, query: str, params=(), *, replica: bool = False) -> list[tuple]:
+        url = self.replica_url if replica else self.database_url
+        with contextlib.closing(_connect(url)) as connection, connection.cursor() as cursor:
             cursor.execute(query, params)
-            return cursor.fetchall()
+            return cursor.fetchall() if cursor.description else []
 
     def logs(self, lines: int = 40) -> str:
         return "\n".join(
@@ -129,9 +133,14 @@ def deployment():
     stack = Stack(workdir)
     database = f"test_asan_deploy_{os.getpid()}"
     database_url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{database}"
+    # The dashboards' read replica: a copy of the primary taken after the demo data is in (the
+    # test writes to it directly to tell the two apart; real replication is PostgreSQL's job).
+    replica = f"{database}_replica"
+    replica_url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{replica}"
     created = False
     try:
-        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for name in (replica, database):
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _admin(f'CREATE DATABASE "{database}"')
         created = True
         redis_port = free_port()
@@ -166,6 +175,8 @@ def deployment():
         _manage(env, "migrate", "--no-input", "-v", "0")
         _manage(env, "load_demo", "--no-history")
         _manage(env, "collectstatic", "--no-input", "-v", "0")
+        _admin(f'CREATE DATABASE "{replica}" TEMPLATE "{database}"')
+        env["DATABASE_REPLICA_URL"] = replica_url
 
         ports = [free_port(), free_port()]
         for name, port in zip(("web-a", "web-b"), ports, strict=True):
@@ -186,7 +197,7 @@ def deployment():
         stack.start("beat", [str(BIN / "celery"), "-A", "asan_portal", "beat", "--loglevel", "INFO"], env)
 
         web_urls = [f"http://127.0.0.1:{port}" for port in ports]
-        running = Deployment(stack, database_url, web_urls, workers)
+        running = Deployment(stack, database_url, replica_url, web_urls, workers)
         try:
             for url in web_urls:
                 _wait_for(lambda url=url: running.check_alive() or _answers(f"{url}/healthz"), 60, f"{url}/healthz")
@@ -202,8 +213,9 @@ def deployment():
     finally:
         stack.stop()
         if created:
-            with contextlib.suppress(psycopg2.Error):
-                _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            for name in (replica, database):
+                with contextlib.suppress(psycopg2.Error):
+                    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -371,6 +383,40 @@ def test_staff_sign_in_on_one_web_process_and_work_and_sign_out_on_the_other(dep
         after = browser.get(a + staff_page, allow_redirects=False, timeout=HTTP_TIMEOUT)
         assert after.status_code in (302, 403)
         deployment.check_alive()
+
+
+def test_the_dashboard_figures_come_from_the_read_replica(deployment):
+    """Roll-up reads go to DATABASE_REPLICA_URL: a day that only the replica has is what the
+    stats API reports, through either web process; the primary has no such row."""
+    a, b = deployment.web_urls
+    yesterday = dt.datetime.now(ZoneInfo("Asia/Baku")).date() - dt.timedelta(days=1)
+    counts = ", ".join(["0"] * len(ROLLUP_COUNTS))
+    with logs_on_failure(deployment):
+        deployment.sql(
+            f"""
+            INSERT INTO feedback_centreday (day, centre_id, visits, updated_at, {", ".join(ROLLUP_COUNTS)})
+            SELECT %s, id, 937, now(), {counts} FROM centres_centre WHERE code = %s
+            """,
+            (yesterday, CENTRE),
+            replica=True,
+        )
+        for url in (a, b):
+            answer = requests.get(
+                f"{url}/api/v1/stats/satisfaction/",
+                params={"centre": CENTRE, "from": yesterday.isoformat(), "to": yesterday.isoformat()},
+                timeout=HTTP_TIMEOUT,
+            )
+            assert answer.status_code == 200, answer.text[:2000]
+            assert answer.json()["summary"]["visits"] == 937
+        assert deployment.sql("SELECT count(*) FROM feedback_centreday WHERE day = %s", (yesterday,)) == [(0,)]
+
+
+# The counters of a CentreDay row besides visits (all NOT NULL, no default).
+ROLLUP_COUNTS = [
+    field.column
+    for field in CentreDay._meta.concrete_fields
+    if field.column not in ("id", "day", "centre_id", "visits", "updated_at")
+]
 
 
 def test_production_keeps_no_state_in_a_process():
