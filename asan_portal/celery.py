@@ -8,6 +8,7 @@ and claims rows with SKIP LOCKED, so an accidental second beat only doubles the 
 import os
 
 from celery import Celery, signals
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "asan_portal.settings.local")
 
@@ -40,6 +41,12 @@ def beat_schedule() -> dict:
         # each shift the missed places and forgotten check-outs.
         "volunteer-shift-reminders": {"task": "volunteers.shift_reminders_send", **_every(900)},
         "volunteer-shifts-mark-missed": {"task": "volunteers.shifts_mark_missed", **_every(900)},
+        # Nightly, when the centres are closed: personal data past its retention time is anonymised.
+        "purge-personal-data": {
+            "task": "asan_portal.personal_data_purge",
+            "schedule": crontab(hour=3, minute=15),
+            "options": {"expires": 3600},
+        },
     }
 
 

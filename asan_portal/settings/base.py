@@ -358,6 +358,17 @@ LOGIN_LOCKOUT = {
     "WINDOW_SECONDS": env.int("LOGIN_LOCKOUT_WINDOW_SECONDS", default=900),
     "COOL_OFF_SECONDS": env.int("LOGIN_LOCKOUT_COOL_OFF_SECONDS", default=900),
 }
+# How long personal data is kept before the nightly purge anonymises it in place, in days
+# (asan_portal/retention.py has the table of what is blanked and from when).
+RETENTION = {
+    "BOOKING_DAYS": env.int("RETENTION_BOOKING_DAYS", default=90),
+    "TICKET_PHONE_DAYS": env.int("RETENTION_TICKET_PHONE_DAYS", default=30),
+    "COMPLAINT_CONTACT_DAYS": env.int("RETENTION_COMPLAINT_CONTACT_DAYS", default=365),
+    "REJECTED_APPLICATION_DAYS": env.int("RETENTION_REJECTED_APPLICATION_DAYS", default=180),
+    "SMS_LOG_DAYS": env.int("RETENTION_SMS_LOG_DAYS", default=30),
+    "NOTIFICATION_DAYS": env.int("RETENTION_NOTIFICATION_DAYS", default=30),
+    "BATCH_SIZE": env.int("RETENTION_BATCH_SIZE", default=1000),
+}
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The day's queue (appointments/queue.py, docs/adr/0013).
 QUEUE = {
