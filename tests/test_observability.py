@@ -5,6 +5,7 @@ import logging
 import re
 import socket
 import time
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -16,9 +17,9 @@ from prometheus_client import REGISTRY
 from appointments import queue
 from appointments.models import NotificationChannel, NotificationStatus
 from appointments.notifications import message_enqueue, notifications_send_due
-from asan_portal import logs
+from asan_portal import health, logs
 from asan_portal.celery import beat_schedule
-from asan_portal.health import HEARTBEAT_KEY, heartbeat_write
+from asan_portal.health import heartbeat_write
 from asan_portal.logs import JsonFormatter, PiiMaskingFilter, RequestIdFilter, request_id_bind, request_id_unbind
 from asan_portal.pii import text_mask
 from asan_portal.tasks import heartbeat
@@ -27,6 +28,14 @@ from tests.appointments.queue_factories import queue_setup
 pytestmark = pytest.mark.django_db
 
 logger = logging.getLogger("tests.observability")
+
+
+@pytest.fixture(autouse=True)
+def own_heartbeat_key(monkeypatch):
+    """A heartbeat key of this test's own: test runs sharing the Redis cannot see each other's."""
+    monkeypatch.setattr(health, "HEARTBEAT_KEY", f"health:worker-heartbeat:test-{uuid.uuid4().hex}")
+    yield
+    cache.delete(health.HEARTBEAT_KEY)
 
 
 def _free_port() -> int:
@@ -92,7 +101,7 @@ def test_a_stale_heartbeat_is_degraded_but_keeps_the_web_process_in_the_load_bal
 
 
 def test_no_heartbeat_at_all_is_stale(client):
-    cache.delete(HEARTBEAT_KEY)
+    cache.delete(health.HEARTBEAT_KEY)
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["worker"] == "stale"
@@ -107,9 +116,9 @@ def test_without_redis_configured_healthz_says_so_and_stays_200(client, settings
 
 
 def test_the_heartbeat_task_writes_the_time_and_beat_runs_it_every_30_seconds():
-    cache.delete(HEARTBEAT_KEY)
+    cache.delete(health.HEARTBEAT_KEY)
     heartbeat.delay()
-    assert abs(cache.get(HEARTBEAT_KEY) - time.time()) < 5
+    assert abs(cache.get(health.HEARTBEAT_KEY) - time.time()) < 5
     entry = next(e for e in beat_schedule().values() if e["task"] == "asan_portal.heartbeat")
     assert entry["schedule"] == 30
 
