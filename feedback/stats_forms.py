@@ -8,6 +8,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,10 @@ from .stats import StatsFilter
 # and an API answer that large is a mistake more often than a wish.
 MAX_RANGE_DAYS = 2 * 366
 DEFAULT_RANGE_DAYS = 30
+# Days near year 1 or 9999 overflow the date arithmetic (30 days before, the period before),
+# and no figures are anywhere near them.
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2999, 12, 31)
 
 PERIOD_CHOICES = [
     ("day", _("By day")),
@@ -34,6 +39,7 @@ BREAKDOWN_CHOICES = [
 
 MESSAGES = {
     "date": _("Write the date as YYYY-MM-DD, e.g. 2026-03-21."),
+    "date_range": _("Choose a day between %(first)s and %(last)s."),
     "order": _("The first day must not be after the last day."),
     "too_long": _("Choose at most %(days)s days."),
     "centre": _("There is no centre with this code."),
@@ -65,9 +71,9 @@ def _with_default_days(data):
     if not data.get("from"):
         try:
             last_day = dt.date.fromisoformat(data["to"])
-        except ValueError:
+            data["from"] = (last_day - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)).isoformat()
+        except (ValueError, OverflowError):
             return data  # `to` itself is refused, with its own message
-        data["from"] = (last_day - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)).isoformat()
     return data
 
 
@@ -98,12 +104,24 @@ class StatsFilterForm(forms.Form):
         self.limited_centres = centres
         date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         date_errors = {"invalid": MESSAGES["date"]}
+        in_range = MESSAGES["date_range"] % {"first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()}
+        date_validators = [MinValueValidator(EARLIEST_DAY, in_range), MaxValueValidator(LATEST_DAY, in_range)]
         # "from" is a Python keyword, so these two are added here rather than declared.
         self.fields["from"] = forms.DateField(
-            label=_("From"), required=False, input_formats=["%Y-%m-%d"], widget=date_widget, error_messages=date_errors
+            label=_("From"),
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            widget=date_widget,
+            error_messages=date_errors,
+            validators=date_validators,
         )
         self.fields["to"] = forms.DateField(
-            label=_("To"), required=False, input_formats=["%Y-%m-%d"], widget=date_widget, error_messages=date_errors
+            label=_("To"),
+            required=False,
+            input_formats=["%Y-%m-%d"],
+            widget=date_widget,
+            error_messages=date_errors,
+            validators=date_validators,
         )
         self.fields["centre"] = _CodeChoiceField(
             centres if centres is not None else Centre.objects.all(), label=_("Centre"), message=MESSAGES["centre"]
