@@ -33,7 +33,7 @@ LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"], "console": _console}} 
 # Redis restart signs nobody out and loses no held booking (docs/deploy.md; `clearsessions` daily).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # collectstatic writes here; whitenoise serves it (docs/deploy.md).
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles"))
+STATIC_ROOT = env("STATIC_ROOT", default="") or str(BASE_DIR / "var" / "staticfiles")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
