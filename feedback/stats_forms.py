@@ -124,7 +124,10 @@ class StatsFilterForm(forms.Form):
             validators=date_validators,
         )
         self.fields["centre"] = _CodeChoiceField(
-            centres if centres is not None else Centre.objects.all(), label=_("Centre"), message=MESSAGES["centre"]
+            # By name, as people look for them (the model's default order goes by city first).
+            centres if centres is not None else Centre.objects.order_by("name_az"),
+            label=_("Centre"),
+            message=MESSAGES["centre"],
         )
         self.fields["provider"] = _CodeChoiceField(
             Provider.objects.all(), label=_("Provider"), message=MESSAGES["provider"]
