@@ -221,8 +221,9 @@ async def run_phase(plan: dict, phase: dict, citizens: Citizens, rng: random.Ran
     weights = [entry["weight"] for entry in phase["mix"]]
     concurrency = phase.get("concurrency", plan["concurrency"])
     started = time.perf_counter()
-    window_start = started + plan["warmup"]
-    window_end = window_start + plan["duration"]
+    duration = phase.get("duration", plan["duration"])
+    window_start = started + phase.get("warmup", plan["warmup"])  # a slow page may need longer
+    window_end = window_start + duration
     issued = 0
     records = []  # (kind, status, began, ended, queries)
     failures = Counter()
@@ -243,7 +244,7 @@ async def run_phase(plan: dict, phase: dict, citizens: Citizens, rng: random.Ran
             records.append((kind, status, begin, time.perf_counter(), queries))
 
     await asyncio.gather(*(client() for _ in range(concurrency)))
-    return summarise(phase["name"], records, window_start, window_end, plan["duration"], failures, concurrency)
+    return summarise(phase["name"], records, window_start, window_end, duration, failures, concurrency)
 
 
 def summarise(name, records, window_start, window_end, duration, failures, concurrency) -> dict:
