@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
+from centres.audit import audit_record
+
 from . import policy
 from . import services as booking
 from .errors import MESSAGES, BookingError, IllegalTransition
@@ -90,6 +92,8 @@ def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime | Non
             "lapsed at check-in" if late else "checked in",
             getattr(by, "pk", None),
         )
+        if by is not None and not late:
+            audit_record(actor=by, action="booking_check_in", obj=appointment, centre=appointment.centre, now=now)
     if late:
         raise ArrivedTooLate(ARRIVAL_MESSAGES["too_late"] % {"minutes": _minutes(policy.late_grace())})
     return appointment

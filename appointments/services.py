@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from centres.audit import audit_record
 from centres.hours import open_periods
 from centres.models import Centre, CentreService, Counter
 from services.models import Service
@@ -382,6 +383,8 @@ def appointment_cancel(*, appointment: Appointment, by_staff=None, now: dt.datet
     if was_confirmed:
         notification_enqueue(appointment=appointment, kind="cancellation")
     _on_time_freed(appointment)
+    if by_staff is not None:
+        audit_record(actor=by_staff, action="booking_cancel", obj=appointment, centre=appointment.centre, now=now)
     return appointment
 
 
@@ -431,6 +434,15 @@ def appointment_reschedule(
         notification_enqueue(appointment=appointment, kind="change", dedup_suffix=slot.starts_at.isoformat())
         _enqueue_reminders(appointment, dedup_suffix=slot.starts_at.isoformat(), now=now)
     _on_time_freed(appointment)
+    if by_staff is not None:
+        audit_record(
+            actor=by_staff,
+            action="booking_move",
+            obj=appointment,
+            centre=centre,
+            details={"from": old[1].isoformat(), "to": appointment.starts_at.isoformat()},
+            now=now,
+        )
     return appointment
 
 

@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from asan_portal.roles import CENTRE_MANAGER, OPERATOR, role_grant
 
 from .models import (
+    AuditEntry,
     Centre,
     CentreService,
     City,
@@ -156,3 +157,26 @@ class StaffMembershipAdmin(CentreScopedAdminMixin, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         # A membership without the matching role would scope a user who cannot do anything there.
         role_grant(user=obj.user, role=CENTRE_MANAGER if obj.role == StaffRole.MANAGER else OPERATOR)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included: an audit trail nobody can edit.
+
+    Officials see it through their view permission on every project model (asan_portal.roles).
+    The other places staff actions are recorded are listed in centres/audit.py."""
+
+    list_display = ("at", "actor_username", "action", "object_type", "object_id", "centre", "ip")
+    list_filter = ("action", "centre")
+    search_fields = ("actor_username", "object_id", "request_id")
+    date_hierarchy = "at"
+    list_select_related = ("centre",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

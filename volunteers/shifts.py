@@ -27,6 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from appointments.notifications import message_enqueue
+from centres.audit import audit_record
 from centres.hours import holiday_dates, open_periods
 from centres.models import Centre
 
@@ -569,6 +570,7 @@ def shift_remove(*, signup: ShiftSignup, by, reason: str, now: dt.datetime | Non
     _release(signup, shift, status=S.REMOVED, by=by, now=now)
     signup.shift = shift
     _notify_event(signup, "removed", params={"reason": reason})
+    audit_record(actor=by, action="shift_remove", obj=signup, centre=shift.centre, details={"shift": shift.pk}, now=now)
     return signup
 
 
@@ -611,4 +613,12 @@ def signup_move(*, signup: ShiftSignup, to_shift: Shift, by, now: dt.datetime | 
     with translation.override(volunteer.language):
         old_label = shift_label(from_shift)
     _notify_event(signup, "moved", key_suffix=f":{to_shift.pk}:{int(now.timestamp())}", params={"old": old_label})
+    audit_record(
+        actor=by,
+        action="shift_move",
+        obj=signup,
+        centre=to_shift.centre,
+        details={"from_shift": from_shift.pk, "to_shift": to_shift.pk},
+        now=now,
+    )
     return signup

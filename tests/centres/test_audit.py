@@ -1,0 +1,140 @@
+"""The staff audit trail (centres/audit.py): the actions recorded nowhere else get an AuditEntry
+with who, where from and which request; the trail reads every other record in place; the
+admin list is read-only and for officials."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from appointments import queue
+from appointments.services import appointment_book, appointment_cancel
+from asan_portal.roles import CENTRE_MANAGER, OFFICIAL, OPERATOR, role_grant
+from centres.audit import audit_trail
+from centres.models import AuditEntry, StaffMembership, StaffRole
+from feedback.complaints import complaint_move
+from feedback.models import ComplaintStatus
+from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
+from tests.appointments.queue_factories import operator_at, queue_setup
+from tests.feedback.complaint_factories import complaint_new
+from tests.volunteers.factories import ShiftFactory, VolunteerFactory, baku_today
+from volunteers import shifts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(django_user_model):
+    service, centre = bookable_setup(counters=2)
+    operator = django_user_model.objects.create_user("audit-operator", password="pw")
+    role_grant(user=operator, role=OPERATOR)
+    StaffMembership.objects.create(user=operator, centre=centre, role=StaffRole.OPERATOR)
+    booking = appointment_book(
+        service=service, centre=centre, starts_at=tomorrow_at(centre, 10), booked_by=operator, **citizen()
+    ).appointment
+    return {"service": service, "centre": centre, "operator": operator, "booking": booking}
+
+
+def test_a_cancellation_on_the_staff_page_records_who_from_where_and_the_request(client, desk):
+    client.force_login(desk["operator"])
+    url = reverse(
+        "appointments_staff:cancel", kwargs={"centre": desk["centre"].code, "reference": desk["booking"].reference}
+    )
+
+    client.post(url, REMOTE_ADDR="10.20.30.40", HTTP_X_REQUEST_ID="req-audit-1")
+
+    entry = AuditEntry.objects.get(action="booking_cancel")
+    assert (entry.actor, entry.actor_username) == (desk["operator"], "audit-operator")
+    assert (entry.object_type, entry.object_id) == ("appointments.appointment", str(desk["booking"].pk))
+    assert (entry.centre, entry.ip, entry.request_id) == (desk["centre"], "10.20.30.40", "req-audit-1")
+
+
+def test_a_citizen_cancelling_their_own_booking_is_no_staff_action(desk):
+    appointment_cancel(appointment=desk["booking"])
+    assert not AuditEntry.objects.exists()
+
+
+def test_removing_and_moving_volunteers_are_recorded(django_user_model):
+    coordinator = django_user_model.objects.create_user("audit-coordinator")
+    day = baku_today() + dt.timedelta(days=3)
+    first = ShiftFactory(date=day, start=dt.time(9), end=dt.time(13), needed=2)
+    second = ShiftFactory(centre=first.centre, date=day + dt.timedelta(days=1), start=dt.time(9), end=dt.time(13))
+    moved = shifts.shift_sign_up(shift=first, volunteer=VolunteerFactory(centres=[first.centre]))
+    removed = shifts.shift_sign_up(shift=first, volunteer=VolunteerFactory(centres=[first.centre]))
+
+    shifts.signup_move(signup=moved, to_shift=second, by=coordinator)
+    shifts.shift_remove(signup=removed, by=coordinator, reason="Xəstədir")
+
+    entries = {e.action: e for e in AuditEntry.objects.all()}
+    assert set(entries) == {"shift_move", "shift_remove"}
+    assert entries["shift_move"].details == {"from_shift": first.pk, "to_shift": second.pk}
+    assert entries["shift_remove"].object_id == str(removed.pk)
+    assert all(e.actor == coordinator and e.centre == first.centre and e.ip is None for e in entries.values())
+
+
+def test_the_trail_reads_every_place_staff_actions_are_recorded_newest_first(django_user_model, desk):
+    # given: one action of each kind, some at the desk's centre, one at another
+    start = timezone.now() - dt.timedelta(minutes=1)
+    appointment_cancel(appointment=desk["booking"], by_staff=desk["operator"])  # AuditEntry
+    service, centre = queue_setup()
+    operator = operator_at(centre)
+    counter = centre.counters.first()
+    queue.counter_session_open(counter=counter, operator=operator)
+    queue.ticket_issue(centre=centre, service=service)
+    queue.ticket_call_next(counter=counter, operator=operator)  # TicketEvent
+    manager = django_user_model.objects.create_user("audit-manager")
+    role_grant(user=manager, role=CENTRE_MANAGER)
+    complaint = complaint_new(centre=desk["centre"])
+    complaint_move(complaint=complaint, to_status=ComplaintStatus.IN_REVIEW, by=manager)  # ComplaintEvent
+    LogEntry.objects.log_actions(user_id=manager.pk, queryset=[desk["centre"]], action_flag=ADDITION)  # the admin
+
+    # when
+    rows = audit_trail(since=start, until=timezone.now() + dt.timedelta(minutes=1))
+    at_desk = audit_trail(since=start, until=timezone.now() + dt.timedelta(minutes=1), centre=desk["centre"])
+
+    # then
+    sources = {row.source for row in rows}
+    assert {"audit", "appointment", "ticket_event", "complaint_event", "admin_log"} <= sources
+    assert [row.at for row in rows] == sorted((row.at for row in rows), reverse=True)
+    assert ("audit-operator", "booking_on_behalf") in {(r.actor, r.action) for r in rows}
+    assert ("audit-manager", "complaint_in_review") in {(r.actor, r.action) for r in rows}
+    assert {row.centre_id for row in at_desk} == {desk["centre"].pk}
+    assert "ticket_event" not in {row.source for row in at_desk}
+
+
+def test_the_trail_costs_a_fixed_number_of_queries(django_assert_num_queries, desk):
+    for _ in range(3):
+        extra = appointment_book(
+            service=desk["service"],
+            centre=desk["centre"],
+            starts_at=tomorrow_at(desk["centre"], 11),
+            booked_by=desk["operator"],
+            **citizen(),
+        ).appointment
+        appointment_cancel(appointment=extra, by_staff=desk["operator"])
+    since = timezone.now() - dt.timedelta(hours=1)
+    with django_assert_num_queries(8):
+        rows = audit_trail(since=since, until=timezone.now() + dt.timedelta(minutes=1))
+    assert len(rows) >= 7
+
+
+def test_the_admin_list_is_read_only_and_for_officials(client, django_user_model, desk):
+    appointment_cancel(appointment=desk["booking"], by_staff=desk["operator"])
+    entry = AuditEntry.objects.get()
+    official = django_user_model.objects.create_user("audit-official", password="pw", is_staff=True)
+    role_grant(user=official, role=OFFICIAL)
+    root = django_user_model.objects.create_superuser("audit-root", password="pw")
+    changelist = reverse("admin:centres_auditentry_changelist")
+
+    client.force_login(official)
+    assert client.get(changelist).status_code == 200
+    assert client.get(reverse("admin:centres_auditentry_add")).status_code == 403
+    client.force_login(root)
+    assert client.get(reverse("admin:centres_auditentry_delete", args=[entry.pk])).status_code == 403
+    assert client.post(reverse("admin:centres_auditentry_change", args=[entry.pk]), {"action": "x"}).status_code == 403
+    client.force_login(desk["operator"])
+    assert client.get(changelist).status_code in (302, 403)
+    entry.refresh_from_db()
+    assert entry.action == "booking_cancel"
