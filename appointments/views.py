@@ -49,7 +49,7 @@ from .services import (
 )
 from .waitlist import waitlist_join
 
-SESSION_TOKEN = "appointments_held_token"  # noqa: S105 - a session key's name, not a secret
+SESSION_TOKEN = "appointments_held_token"  # noqa: S105 - a session key's name, not a secret  # nosec B105
 S = AppointmentStatus
 
 

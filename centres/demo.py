@@ -55,7 +55,7 @@ MOBILE_NOTARY_WORDS = ("etibarname", "power of attorney", "довереннос�
 OFFER_PROFILES = ("baku", "regional", "utilities", "mobile")
 COUNTER_LIMITS = {"stationary": (12, 40), "mobile": (3, 5)}
 
-DEMO_PASSWORD = "asan-demo-2026"  # noqa: S105 - printed on purpose: demo logins for a local portal
+DEMO_PASSWORD = "asan-demo-2026"  # noqa: S105 - printed on purpose: demo logins for a local portal  # nosec B105
 DEMO_MANAGED_CENTRE = "baku-1"
 
 

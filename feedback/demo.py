@@ -59,7 +59,7 @@ from .models import (
     StaffDay,
 )
 
-DEMO_TOKEN_PREFIX = "demo-"  # noqa: S105 - marks demo tickets, not a secret
+DEMO_TOKEN_PREFIX = "demo-"  # noqa: S105 - marks demo tickets, not a secret  # nosec B105
 DEMO_OPERATOR_PREFIX = "demo-op-"
 DEFAULT_SEED = 2026
 # Visits served in a year at all demo centres together (no-shows and missed bookings come on top).
@@ -191,7 +191,7 @@ def _demo_operators(centres: list[Centre]) -> tuple[dict[int, list[int]], int]:
     wanted = {}
     for centre in centres:
         for n in range(1, OPERATORS_PER_CENTRE + 1):
-            rng = random.Random(f"operator-{centre.code}-{n}")
+            rng = random.Random(f"operator-{centre.code}-{n}")  # nosec B311  # seeded demo data, not security
             wanted[f"{DEMO_OPERATOR_PREFIX}{centre.code}-{n}"] = (centre.pk, rng)
     existing = dict(users.objects.filter(username__in=wanted).values_list("username", "pk"))
     missing = []
@@ -253,7 +253,7 @@ def _plans(seed: int) -> tuple[list[_CentrePlan], int]:
             continue
         # Popular services dominate, but every offered one turns up now and then.
         weights = [service.popularity + 3000 for service, *_rest in services]
-        rng = random.Random(f"{seed}-quality-{centre.code}")
+        rng = random.Random(f"{seed}-quality-{centre.code}")  # nosec B311  # seeded demo data, not security
         plans.append(
             _CentrePlan(
                 centre=centre,
@@ -395,7 +395,7 @@ def _day_rows(plan: _CentrePlan, day: dt.date, visits: int, numbers: dict, seed:
     """Add one centre's day to the batch (tickets with their booking and rating, if any, and
     the bookings missed) and to the roll-up tally."""
     centre = plan.centre
-    rng = random.Random(f"{seed}-{centre.code}-{day.isoformat()}")
+    rng = random.Random(f"{seed}-{centre.code}-{day.isoformat()}")  # nosec B311  # seeded demo data, not security
     slots, slot_weights = _arrival_slots(plan.periods[day.weekday()])
     if not slots:
         return
@@ -557,12 +557,12 @@ def _insert(model, rows: list[dict], *, now: dt.datetime, returning: bool = Fals
     cursor = connection.connection.cursor()
     try:
         if sqlite and not returning:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one_row}", values)  # noqa: S608 - _meta names
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one_row}", values)  # noqa: S608 - _meta names  # nosec B608
             return ids
         chunk = max(1, 30_000 // len(fields))  # under SQLite's 32,766 bound parameters
         for start in range(0, len(values), chunk):
             part = values[start : start + chunk]
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one_row] * len(part))}"  # noqa: S608
+            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one_row] * len(part))}"  # noqa: S608  # nosec B608  # table and column names from _meta, values are parameters
             params = [value for record in part for value in record]
             if returning:
                 cursor.execute(sql + f" RETURNING {quote(model._meta.pk.column)}", params)
@@ -675,7 +675,7 @@ def visits_history_load_demo(
         for plan in plans:
             if day not in open_days[plan.centre.pk]:
                 continue
-            noise = random.Random(f"{seed}-volume-{plan.centre.code}-{day.isoformat()}").uniform(0.85, 1.15)
+            noise = random.Random(f"{seed}-volume-{plan.centre.code}-{day.isoformat()}").uniform(0.85, 1.15)  # nosec B311  # seeded demo data, not security
             visits = round(plan.weight * _weekday_factor(day) * _season(day) * scale * noise)
             _day_rows(plan, day, visits, numbers, seed, now, batch, tally)
         if len(batch) >= FLUSH_EVERY:

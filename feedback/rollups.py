@@ -84,7 +84,7 @@ def _upsert_sql(model) -> str:
     additions = ", ".join(f"{quote(c)} = {table}.{quote(c)} + EXCLUDED.{quote(c)}" for c in METRIC_FIELDS)
     # Only identifiers from the models' _meta are formatted in; every value is a parameter.
     return (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608  # nosec B608  # quoted column names from _meta, values are parameters
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) "
         f"DO UPDATE SET {additions}, {quote('updated_at')} = EXCLUDED.{quote('updated_at')}"
@@ -269,7 +269,7 @@ def _ticket_groups(day: dt.date, centre_ids: list[int], keys: list[str], *, staf
     select = ", ".join(f"{sql} AS {field}" for field, (sql, _params) in sums.items())
     params = [param for _sql, field_params in sums.values() for param in field_params]
     # Only constants of this module are formatted in; every value is a parameter.
-    sql = f"SELECT {key_sql}, {select} FROM ({inner}) raw GROUP BY {key_sql}"  # noqa: S608
+    sql = f"SELECT {key_sql}, {select} FROM ({inner}) raw GROUP BY {key_sql}"  # noqa: S608  # nosec B608  # module constants only, values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *inner_params])
         rows = cursor.fetchall()

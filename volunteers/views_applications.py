@@ -178,7 +178,7 @@ class PasswordSetView(PasswordResetConfirmView):
 
     template_name = "volunteers/set_password.html"
     success_url = reverse_lazy("login")
-    reset_url_token = "choose"  # noqa: S105 - the placeholder in the URL once the token is in the session
+    reset_url_token = "choose"  # noqa: S105 - the placeholder in the URL once the token is in the session  # nosec B105
 
     def form_valid(self, form):
         response = super().form_valid(form)
