@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints-build.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format worker bench messages system-deps browser-deps check-services demo clean
+.PHONY: run test lint format worker bench messages system-deps browser-deps check-services demo clean audit audit-code audit-deps
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,9 +51,19 @@ format: $(DEV_STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(DEV_STAMP) browser-deps messages lint check-services
+test: $(DEV_STAMP) browser-deps messages lint audit-code check-services
 	DJANGO_SETTINGS_MODULE=asan_portal.settings.test $(PY) manage.py makemigrations --check --dry-run -v 0
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+# Security checks: bandit on our code (offline, part of `make test`), pip-audit on the pinned
+# requirements (needs a vulnerability service online; says so and passes when it cannot reach one).
+audit: audit-code audit-deps
+
+audit-code: $(DEV_STAMP)
+	$(VENV)/bin/bandit -c pyproject.toml -q -r asan_portal services centres appointments feedback volunteers
+
+audit-deps: $(DEV_STAMP)
+	$(PY) -m asan_portal.dependency_audit
 
 worker: $(RUNTIME_STAMP)
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/celery -A asan_portal worker --beat -l info
