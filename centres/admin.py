@@ -5,12 +5,19 @@ decides where: operators and centre managers only see the rows of their own cent
 managers change them, while cross-centre roles see everything their permissions allow.
 """
 
+import datetime as dt
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from asan_portal.roles import CENTRE_MANAGER, OPERATOR, role_grant
 
+from .audit import audit_trail
 from .models import (
     AuditEntry,
     Centre,
@@ -171,6 +178,35 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("actor_username", "object_id", "request_id")
     date_hierarchy = "at"
     list_select_related = ("centre",)
+    change_list_template = "admin/centres/auditentry/change_list.html"
+
+    def get_urls(self):
+        trail = path("trail/", self.admin_site.admin_view(self.trail_view), name="centres_auditentry_trail")
+        return [trail, *super().get_urls()]
+
+    def trail_view(self, request):
+        """Every recorded staff action of the last days, from all the tables that record one
+        (centres/audit.py), newest first; for whoever may read the audit entries."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            days = min(max(int(request.GET.get("days", 7)), 1), 90)
+        except ValueError:
+            days = 7
+        centre = Centre.objects.filter(code=request.GET.get("centre", "")).first()
+        now = timezone.now()
+        rows = audit_trail(since=now - dt.timedelta(days=days), until=now, centre=centre)
+        codes = dict(Centre.objects.values_list("pk", "code"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("All staff actions"),
+            "rows": [(row, codes.get(row.centre_id, "")) for row in rows],
+            "days": days,
+            "centre": centre,
+            "centres": Centre.objects.order_by("code"),
+        }
+        return TemplateResponse(request, "admin/centres/auditentry/trail.html", context)
 
     def has_add_permission(self, request):
         return False

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appointments import queue
 from appointments.services import appointment_book, appointment_cancel
@@ -138,3 +138,26 @@ def test_the_admin_list_is_read_only_and_for_officials(client, django_user_model
     assert client.get(changelist).status_code in (302, 403)
     entry.refresh_from_db()
     assert entry.action == "booking_cancel"
+
+
+def test_officials_read_every_source_on_one_page_and_others_may_not(client, django_user_model, desk):
+    appointment_cancel(appointment=desk["booking"], by_staff=desk["operator"])
+    official = django_user_model.objects.create_user("audit-reader", password="pw", is_staff=True)
+    role_grant(user=official, role=OFFICIAL)
+    with translation.override("en"):
+        trail = reverse("admin:centres_auditentry_trail")
+        changelist = reverse("admin:centres_auditentry_changelist")
+
+    client.force_login(official)
+    page = client.get(trail, {"days": "2", "centre": desk["centre"].code})
+    odd = client.get(trail, {"days": "many", "centre": "no-such-centre"})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "booking_cancel" in text and "booking_on_behalf" in text and "audit-operator" in text
+    assert odd.status_code == 200
+    assert "All staff actions" in client.get(changelist).content.decode()
+    manager = django_user_model.objects.create_user("audit-manager-2", password="pw", is_staff=True)
+    role_grant(user=manager, role=CENTRE_MANAGER)
+    client.force_login(manager)
+    assert client.get(trail).status_code == 403
