@@ -122,6 +122,9 @@ def count_requests():
 # The real objects of the running test (filled by the `world` fixture, read while generating).
 REAL: dict = {}
 
+# Loaded when pytest collects (the schema needs no database). Schemathesis's lazy
+# `from_fixture` would wait for a fixture, but it sets `Function._nodeid`, which pytest 9.2 has
+# no more; so the real objects reach the generation through REAL instead.
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
 schema.config.generation.update(modes=list(GenerationMode), max_examples=MAX_EXAMPLES)
 
