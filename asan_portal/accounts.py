@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .lockout import LockoutAuthenticationMixin
 from .ratelimit import ratelimit_hit
+from .roles import CATALOGUE_ADMIN, CENTRE_MANAGER, OFFICIAL, OPERATOR, user_has_role
 
 
 class PortalAuthenticationForm(LockoutAuthenticationMixin, AuthenticationForm):
@@ -31,8 +32,14 @@ def landing_url(user) -> str:
 
     if volunteer_of(user) is not None:
         return reverse("volunteers:me")
+    if user.is_superuser or user_has_role(user, CATALOGUE_ADMIN):
+        return reverse("admin:index")
     if user_is_coordinator(user):
         return reverse("volunteers:application-list")
+    if user_has_role(user, OFFICIAL):
+        return reverse("dashboard:overview")
+    if user_has_role(user, OPERATOR) or user_has_role(user, CENTRE_MANAGER):
+        return reverse("appointments_staff:home")  # lists their centres' day and queue pages
     if user.is_staff:
         return reverse("admin:index")
     return reverse("home")

@@ -113,3 +113,11 @@ def osm_map_url(lat, lon) -> str:
 def osm_directions_url(lat, lon) -> str:
     # An empty start lets the citizen type theirs (or use their location) on OpenStreetMap itself.
     return f"https://www.openstreetmap.org/directions?route=%3B{lat}%2C{lon}#map=15/{lat}/{lon}"
+
+
+@register.simple_tag
+def my_pages_url(user) -> str:
+    """The signed-in user's own starting page (the same one the sign-in lands on)."""
+    from asan_portal.accounts import landing_url
+
+    return landing_url(user)
