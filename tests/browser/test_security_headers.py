@@ -5,6 +5,7 @@ one "Refused to ..." CSP message appears in the console."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from tests.feedback.factories import completed_visit, link_from_message
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "asan-demo-2026"
+SHOTS = Path("/tmp/shots/sec")
 
 
 class Violations:
@@ -100,6 +102,9 @@ def test_no_page_breaks_the_content_security_policy(page: Page, site, catalogue)
         "/en/admin/centres/auditentry/trail/",
     ]:
         violations.visit(page, f"{site}{path}")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{site}/en/admin/centres/auditentry/trail/?days=7")
+    page.screenshot(path=str(SHOTS / "audit-trail.png"), full_page=True)
     # the operator's panel still reloads itself every 10 s (an event now, not an evaluated filter)
     violations.visit(page, f"{site}/en/queue/{centre.code}/counter/{counter.pk}/")
     with page.expect_request(
