@@ -102,8 +102,9 @@ def _dashboard_section(dashboard: list[dict] | None, rows: list[dict]) -> list[s
     costs, and each request's latency side by side across sizes (flat is the goal)."""
     if not dashboard:
         return []
+    sizes_text = " and ".join(f"{info['ratings']:,}" for info in dashboard)
     lines = [
-        "## Dashboard: 1 million and 10 million ratings",
+        f"## Dashboard at {sizes_text} ratings",
         "",
         "Ratings (one per completed ticket) generated in PostgreSQL by INSERT ... SELECT FROM generate_series, "
         "into the real tables with every constraint and index, spread over the year ending yesterday and every "
