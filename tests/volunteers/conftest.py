@@ -4,7 +4,7 @@ around a chosen instant."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from asan_portal.roles import OFFICIAL, VOLUNTEER_COORDINATOR, role_grant
 from tests.centres.factories import CentreFactory
@@ -37,3 +37,11 @@ def shift_around(start: dt.datetime, *, hours: float = 4, centre=None, **kwargs)
         ends_at=end,
         **kwargs,
     )
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The rules' messages are checked in English; a page test picks its language by the URL's
+    prefix (/az/, /en/), which the middleware activates for that request."""
+    with translation.override("en"):
+        yield

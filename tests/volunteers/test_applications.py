@@ -340,6 +340,7 @@ def test_the_same_person_submitting_twice_at_once_gets_one_application():
     outcomes = []
 
     def submit(index):
+        translation.activate("en")  # a new thread starts in the default language
         try:
             barrier.wait()
             application_submit(**details(preferred_centres=[centre], now=None))

@@ -30,6 +30,7 @@ from volunteers.models import Shift, ShiftRole, ShiftSignup, SignupStatus
 
 pytestmark = pytest.mark.django_db
 
+
 S = SignupStatus
 IN_THREE_DAYS = baku_today() + dt.timedelta(days=3)
 
@@ -497,7 +498,7 @@ def test_no_promotion_into_a_shift_that_has_started(centre, admin_user):
 
 def test_a_place_freed_after_the_cut_off_is_offered_with_the_coordinators_number(centre, admin_user):
     shift = make_shift(centre, needed=1)
-    holder, waiting = volunteer_at(centre), volunteer_at(centre)
+    holder, waiting = volunteer_at(centre), volunteer_at(centre, language="en")
     place = shifts.shift_sign_up(shift=shift, volunteer=holder)
     shifts.shift_sign_up(shift=shift, volunteer=waiting)
 

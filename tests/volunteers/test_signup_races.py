@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from tests.volunteers.factories import ShiftFactory, ShiftSignupFactory, VolunteerFactory, baku_today
 from volunteers import shifts
@@ -98,6 +99,7 @@ def test_one_volunteer_racing_for_two_overlapping_shifts_gets_one():
 
         # when: two requests of the same volunteer sign up for both at once
         def sign_up(i, volunteer=volunteer, targets=targets, won=won, refused=refused, failures=failures):
+            translation.activate("en")  # a new thread starts in the default language
             try:
                 won.append(shifts.shift_sign_up(shift=targets[i], volunteer=volunteer).status)
             except ShiftOverlap as refusal:
