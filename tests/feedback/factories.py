@@ -35,16 +35,15 @@ def completed_visit(
         counter, operator = visit_desk()
     now = now or timezone.now()
     service = service or counter.services.first()
-    ticket = queue.ticket_issue(
-        centre=counter.centre,
-        service=service,
-        phone=phone,
-        language=language,
-        now=now - dt.timedelta(minutes=15),
-    )
-    called = queue.ticket_call_next(counter=counter, operator=operator, now=now - dt.timedelta(minutes=5))
+    # Issued 15 minutes before `now`, but never before the centre's local midnight: a queue day
+    # ends at midnight, so a ticket of yesterday could not be called today (CI may run at 00:10).
+    midnight = dt.datetime.combine(now.astimezone(counter.centre.tz).date(), dt.time(), tzinfo=counter.centre.tz)
+    issued = max(now - dt.timedelta(minutes=15), midnight)
+    span = now - issued
+    ticket = queue.ticket_issue(centre=counter.centre, service=service, phone=phone, language=language, now=issued)
+    called = queue.ticket_call_next(counter=counter, operator=operator, now=issued + span * 2 / 3)
     assert called.pk == ticket.pk
-    queue.ticket_start(ticket=called, operator=operator, now=now - dt.timedelta(minutes=4))
+    queue.ticket_start(ticket=called, operator=operator, now=issued + span * 11 / 15)
     queue.ticket_complete(ticket=called, operator=operator, now=now)
     return Ticket.objects.select_related("centre", "service", "counter").get(pk=ticket.pk)
 
