@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from appointments.errors import MESSAGES
 from appointments.models import Appointment, AppointmentStatus, Notification
-from centres.models import Centre
+from centres.models import Centre, PublicHoliday
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
 from tests.centres.factories import CityFactory, offer
 from tests.services.factories import ServiceFactory
@@ -160,6 +160,9 @@ def test_earliest_lists_each_centre_soonest_first_and_filters_by_city(api, setti
     _other, late = bookable_setup(counters=1, duration=60, opens=dt.time(9), closes=dt.time(10))
     offer(Centre.objects.get(pk=late.pk), service, counters=1)
     Centre.objects.filter(pk=late.pk).update(city=CityFactory(code="ganja", name_az="Gəncə", name_en="Ganja"))
+    # Today is a holiday, so "tomorrow" is the first day for both centres at any hour of the run
+    # (before 08:00 in Baku today's 09:00 would still be free at both and tie).
+    PublicHoliday.objects.create(date=dt.datetime.now(early.tz).date(), name_az="Sınaq günü")
     book(api, service, early, tomorrow_at(early, 9))
     # when
     response = api.get("/api/v1/availability/earliest/", {"service": service.code})
