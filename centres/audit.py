@@ -15,7 +15,9 @@ not copied (`audit_trail` unions them):
 
 Recorded nowhere else, so written here as an AuditEntry (`audit_record`, called by the
 service in its transaction): a booking cancelled or moved by staff, a citizen checked in by
-staff, a volunteer removed from a shift or moved to another.
+staff, a volunteer removed from a shift or moved to another, checked in or out by the
+coordinator (not by their own QR scan), sent a password link or marked as having completed
+the programme, and a change of how many volunteers a shift needs.
 """
 
 import datetime as dt

@@ -37,6 +37,7 @@ from appointments.citizens import email_normalise, name_normalise, phone_normali
 from appointments.models import NotificationChannel
 from appointments.notifications import message_enqueue
 from asan_portal.roles import VOLUNTEER, role_grant
+from centres.audit import audit_record
 
 from .errors import VolunteerError
 from .models import ApplicationStatus, Education, Volunteer, VolunteerApplication, Weekday
@@ -467,7 +468,11 @@ def volunteer_password_link_send(*, volunteer: Volunteer, by, now: dt.datetime |
     ApplicationNotAllowed (403) unless `by` is a coordinator."""
     if not user_is_coordinator(by):
         raise ApplicationNotAllowed(_("Only a volunteer coordinator can send a new password link."))
-    return _password_link_enqueue(volunteer, now=now or timezone.now())
+    now = now or timezone.now()
+    queued = _password_link_enqueue(volunteer, now=now)
+    # Who sent a sign-in link matters when an account is misused, even if nothing new was queued.
+    audit_record(actor=by, action="volunteer_password_link", obj=volunteer, details={"queued": len(queued)}, now=now)
+    return queued
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from centres.audit import audit_record
 from centres.models import Centre
 
 from .errors import (
@@ -105,12 +106,25 @@ def signup_check_in(
     logger.info(
         "signup %s checked in by %s (%s) at %s: %s", signup.pk, getattr(by, "pk", None), method, now, signup.attendance
     )
+    if method == "coordinator":  # a volunteer's own QR scan is no staff action
+        audit_record(
+            actor=by,
+            action="volunteer_check_in",
+            obj=signup,
+            centre=signup.shift.centre,
+            details={"shift": signup.shift_id, "attendance": signup.attendance},
+            now=now,
+        )
     return signup
 
 
 @transaction.atomic
-def signup_check_out(*, signup: ShiftSignup, by, now: dt.datetime | None = None) -> ShiftSignup:
+def signup_check_out(
+    *, signup: ShiftSignup, by, now: dt.datetime | None = None, method: str = "coordinator"
+) -> ShiftSignup:
     """Record that the volunteer left, and credit the minutes served inside the shift."""
+    if method not in CHECK_IN_METHODS:
+        raise ValueError(f"Unknown check-out method: {method}")
     now = now or timezone.now()
     signup = _locked(signup)
     if signup.status != SignupStatus.SIGNED_UP:
@@ -125,8 +139,22 @@ def signup_check_out(*, signup: ShiftSignup, by, now: dt.datetime | None = None)
         )
     _check_out(signup, at=now)
     logger.info(
-        "signup %s checked out by %s at %s: %s min", signup.pk, getattr(by, "pk", None), now, signup.minutes_served
+        "signup %s checked out by %s (%s) at %s: %s min",
+        signup.pk,
+        getattr(by, "pk", None),
+        method,
+        now,
+        signup.minutes_served,
     )
+    if method == "coordinator":
+        audit_record(
+            actor=by,
+            action="volunteer_check_out",
+            obj=signup,
+            centre=signup.shift.centre,
+            details={"shift": signup.shift_id, "minutes_served": signup.minutes_served},
+            now=now,
+        )
     return signup
 
 
@@ -253,7 +281,7 @@ def signup_scan_qr(*, volunteer: Volunteer, centre: Centre, now: dt.datetime | N
         )
     if signup.checked_in_at is None:
         return signup_check_in(signup=signup, by=volunteer.user, now=now, method="qr")
-    return signup_check_out(signup=signup, by=volunteer.user, now=now)
+    return signup_check_out(signup=signup, by=volunteer.user, now=now, method="qr")
 
 
 # --- the programme ----------------------------------------------------------------------------
@@ -275,7 +303,14 @@ def volunteer_programme_complete(*, volunteer: Volunteer, by, completed_on: dt.d
             _("The completion date cannot be in the future."),
             fields={"completed_on": [_("Choose today or an earlier date.")]},
         )
+    previous = volunteer.programme_completed_on
     volunteer.programme_completed_on = completed_on
     volunteer.save(update_fields=["programme_completed_on"])
     logger.info("volunteer %s programme completed on %s by %s", volunteer.pk, completed_on, getattr(by, "pk", None))
+    audit_record(
+        actor=by,
+        action="volunteer_programme_complete",
+        obj=volunteer,
+        details={"completed_on": completed_on.isoformat(), "before": previous.isoformat() if previous else None},
+    )
     return volunteer

@@ -445,11 +445,20 @@ def shift_change_needed(*, shift: Shift, needed: int, by, now: dt.datetime | Non
     if needed < shift.taken:
         message = MESSAGES["needed_below_taken"] % {"taken": shift.taken, "needed": needed}
         raise NeededBelowTaken(message, fields={"needed": [message]})
-    raised = needed > shift.needed
+    before = shift.needed
     Shift.objects.filter(pk=shift.pk).update(needed=needed)
     shift.needed = needed
-    if raised:
+    if needed > before:
         _waitlist_promote(shift, now=now)
+    if needed != before:
+        audit_record(
+            actor=by,
+            action="shift_needed_change",
+            obj=shift,
+            centre=shift.centre,
+            details={"before": before, "after": needed},
+            now=now,
+        )
     return shift
 
 

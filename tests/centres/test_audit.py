@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from appointments import queue
 from appointments.services import appointment_book, appointment_cancel
-from asan_portal.roles import CENTRE_MANAGER, OFFICIAL, OPERATOR, role_grant
+from asan_portal.roles import CENTRE_MANAGER, OFFICIAL, OPERATOR, VOLUNTEER_COORDINATOR, role_grant
 from centres.audit import audit_trail
 from centres.models import AuditEntry, StaffMembership, StaffRole
 from feedback.complaints import complaint_move
@@ -19,8 +19,10 @@ from feedback.models import ComplaintStatus
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
 from tests.appointments.queue_factories import operator_at, queue_setup
 from tests.feedback.complaint_factories import complaint_new
-from tests.volunteers.factories import ShiftFactory, VolunteerFactory, baku_today
-from volunteers import shifts
+from tests.volunteers.conftest import shift_around
+from tests.volunteers.factories import ShiftFactory, ShiftSignupFactory, VolunteerFactory, baku_today
+from volunteers import attendance, shifts
+from volunteers.applications import volunteer_password_link_send
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,105 @@ def test_removing_and_moving_volunteers_are_recorded(django_user_model):
     assert entries["shift_move"].details == {"from_shift": first.pk, "to_shift": second.pk}
     assert entries["shift_remove"].object_id == str(removed.pk)
     assert all(e.actor == coordinator and e.centre == first.centre and e.ip is None for e in entries.values())
+
+
+@pytest.fixture
+def coordinator(django_user_model):
+    user = django_user_model.objects.create_user("audit-coordinator-2")
+    role_grant(user=user, role=VOLUNTEER_COORDINATOR)
+    return user
+
+
+def _trail(**kwargs):
+    now = timezone.now()
+    return audit_trail(since=now - dt.timedelta(hours=1), until=now + dt.timedelta(minutes=1), **kwargs)
+
+
+def test_the_coordinators_check_in_and_out_are_staff_actions_a_volunteers_own_scan_is_not(coordinator):
+    # given: two volunteers on shifts starting now at one centre
+    shift = shift_around(timezone.now() - dt.timedelta(minutes=5), hours=3)
+    by_desk = ShiftSignupFactory(shift=shift, volunteer=VolunteerFactory(centres=[shift.centre]))
+    scanner = VolunteerFactory(centres=[shift.centre])
+    by_scan = ShiftSignupFactory(shift=shift, volunteer=scanner)
+
+    # when: the coordinator checks one in and out; the other scans the centre's QR code twice
+    attendance.signup_check_in(signup=by_desk, by=coordinator, method="coordinator")
+    attendance.signup_check_out(signup=by_desk, by=coordinator)
+    attendance.signup_scan_qr(volunteer=scanner, centre=shift.centre)
+    attendance.signup_scan_qr(volunteer=scanner, centre=shift.centre)
+
+    # then: both scans happened, and only the coordinator's steps are in the trail
+    by_scan.refresh_from_db()
+    assert by_scan.checked_in_at is not None and by_scan.checked_out_at is not None
+    rows = [(r.actor, r.action, r.object_id, r.centre_id) for r in _trail(centre=shift.centre)]
+    assert sorted(rows) == [
+        ("audit-coordinator-2", "volunteer_check_in", str(by_desk.pk), shift.centre.pk),
+        ("audit-coordinator-2", "volunteer_check_out", str(by_desk.pk), shift.centre.pk),
+    ]
+    check_in = AuditEntry.objects.get(action="volunteer_check_in")
+    assert check_in.details == {"shift": shift.pk, "attendance": "present"}
+
+
+def test_a_password_link_sent_by_the_coordinator_is_recorded(coordinator):
+    volunteer = VolunteerFactory()
+
+    queued = volunteer_password_link_send(volunteer=volunteer, by=coordinator)
+
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action) == (coordinator, "volunteer_password_link")
+    assert (entry.object_type, entry.object_id) == ("volunteers.volunteer", str(volunteer.pk))
+    assert entry.details == {"queued": len(queued)} and len(queued) == 2
+    assert ("audit-coordinator-2", "volunteer_password_link") in {(r.actor, r.action) for r in _trail()}
+
+
+def test_marking_the_programme_completed_is_recorded_with_the_dates(coordinator):
+    volunteer = VolunteerFactory(programme_started_on=dt.date(2025, 9, 1))
+
+    attendance.volunteer_programme_complete(volunteer=volunteer, by=coordinator, completed_on=dt.date(2026, 1, 31))
+    attendance.volunteer_programme_complete(volunteer=volunteer, by=coordinator, completed_on=dt.date(2026, 2, 2))
+
+    entries = AuditEntry.objects.filter(action="volunteer_programme_complete").order_by("pk")
+    assert [e.details for e in entries] == [
+        {"completed_on": "2026-01-31", "before": None},
+        {"completed_on": "2026-02-02", "before": "2026-01-31"},
+    ]
+    assert {(e.actor, e.object_id) for e in entries} == {(coordinator, str(volunteer.pk))}
+
+
+def test_changing_how_many_volunteers_a_shift_needs_is_recorded_and_a_no_change_is_not(coordinator):
+    shift = ShiftFactory(date=baku_today() + dt.timedelta(days=2), start=dt.time(9), end=dt.time(13), needed=2)
+
+    shifts.shift_change_needed(shift=shift, needed=5, by=coordinator)
+    shifts.shift_change_needed(shift=shift, needed=5, by=coordinator)
+
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.centre) == (coordinator, "shift_needed_change", shift.centre)
+    assert (entry.object_type, entry.object_id) == ("volunteers.shift", str(shift.pk))
+    assert entry.details == {"before": 2, "after": 5}
+
+
+def test_officials_read_the_coordinators_actions_on_the_trail_page(client, django_user_model, coordinator):
+    shift = shift_around(timezone.now() - dt.timedelta(minutes=5), hours=3)
+    signup = ShiftSignupFactory(shift=shift, volunteer=VolunteerFactory(centres=[shift.centre]))
+    attendance.signup_check_in(signup=signup, by=coordinator, method="coordinator")
+    shifts.shift_change_needed(shift=shift, needed=shift.needed + 1, by=coordinator)
+    volunteer_password_link_send(volunteer=signup.volunteer, by=coordinator)
+    attendance.volunteer_programme_complete(volunteer=signup.volunteer, by=coordinator, completed_on=baku_today())
+    official = django_user_model.objects.create_user("audit-reader-2", password="pw", is_staff=True)
+    role_grant(user=official, role=OFFICIAL)
+    client.force_login(official)
+
+    with translation.override("en"):
+        text = client.get(reverse("admin:centres_auditentry_trail"), {"days": "1"}).content.decode()
+
+    for action in (
+        "volunteer_check_in",
+        "shift_needed_change",
+        "volunteer_password_link",
+        "volunteer_programme_complete",
+    ):
+        assert action in text
+    assert "audit-coordinator-2" in text
 
 
 def test_the_trail_reads_every_place_staff_actions_are_recorded_newest_first(django_user_model, desk):
