@@ -11,8 +11,9 @@ inserted through a data-modifying CTE), into the real tables with every constrai
   bench operator of that centre); number = the series number, so (centre, date, letter, number)
   stays unique; scores about 97.5% 4-5, a third of them with aspects;
 - the roll-ups of the year, replaced by one GROUP BY per roll-up table over tickets and
-  ratings: the same sums as feedback.rollups.rollups_rebuild gives (no bookings here; no call
-  events either, so no waits, except on the day measured below);
+  ratings (the country's service rows by one over the centres' service rows): the same sums as
+  feedback.rollups.rollups_rebuild gives (no bookings here; no call events either, so no
+  waits, except on the day measured below);
 - then the cost of aggregating one day: the `call` events of the middle day of the year are
   added (so its waits are measured like a real day's) and `rollups_rebuild` of that day is timed,
   three times.
@@ -115,7 +116,7 @@ def rollup_sql() -> list[tuple[str, str]]:
     """(table, INSERT ... SELECT ... GROUP BY) for each roll-up, the sums of rollups_rebuild:
     completed tickets and no-shows of ticket.date, ratings of rating.visit_date (= the ticket's
     day here), no waits without call events, no bookings."""
-    from feedback.models import ASPECTS, METRIC_FIELDS, CentreDay, ServiceDay, StaffDay
+    from feedback.models import ASPECTS, METRIC_FIELDS, CentreDay, NationalServiceDay, ServiceDay, StaffDay
 
     expressions = dict.fromkeys(METRIC_FIELDS, "0")
     expressions |= {
@@ -149,6 +150,17 @@ def rollup_sql() -> list[tuple[str, str]]:
                 + f"GROUP BY t.date, {select}",
             )
         )
+    # The country's rows: the sums of the centres' service rows of each day, as
+    # feedback.rollups.national_rows_refresh takes them.
+    national = NationalServiceDay._meta.db_table
+    statements.append(
+        (
+            national,
+            f"INSERT INTO {national} (day, service_id, provider_id, {metrics}, updated_at) "  # noqa: S608 - names from _meta
+            f"SELECT day, service_id, min(provider_id), {', '.join(f'sum({name})' for name in METRIC_FIELDS)}, now() "
+            f"FROM {ServiceDay._meta.db_table} GROUP BY day, service_id",
+        )
+    )
     return statements
 
 
@@ -221,7 +233,12 @@ def main(argv=None) -> int:
         ratings = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM feedback_serviceday")
         serviceday_rows = cursor.fetchone()[0]
-    log(f"  roll-ups of the year by GROUP BY: {rollup_seconds:.0f} s ({serviceday_rows:,} service-day rows)")
+        cursor.execute("SELECT count(*) FROM feedback_nationalserviceday")
+        national_rows = cursor.fetchone()[0]
+    log(
+        f"  roll-ups of the year by GROUP BY: {rollup_seconds:.0f} s ({serviceday_rows:,} service-day rows,"
+        f" {national_rows:,} in the whole country)"
+    )
 
     # One day's aggregation: its call events first (a real day has them), then the rebuild.
     day = first_day + dt.timedelta(days=182)
@@ -264,6 +281,7 @@ def main(argv=None) -> int:
             "generation_s": round(generation_seconds, 1),
             "rollups_group_by_s": round(rollup_seconds, 1),
             "serviceday_rows": serviceday_rows,
+            "national_serviceday_rows": national_rows,
             "combos": combos,
             "first_day": first_day.isoformat(),
             "last_day": last_day.isoformat(),

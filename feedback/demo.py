@@ -53,6 +53,7 @@ from .models import (
     WAIT_BUCKET_EDGES,
     WAIT_BUCKET_FIELDS,
     CentreDay,
+    NationalServiceDay,
     Rating,
     RatingChannel,
     ServiceDay,
@@ -683,12 +684,16 @@ def visits_history_load_demo(
             batch = _Batch()
     _write(batch, result, now)
 
-    # The roll-ups of the range: counted here, except days that had other activity.
+    # The roll-ups of the range: counted here, except days that had other activity; the
+    # country's rows are summed from the centres' as the rebuild does.
     for model in ROLLUP_MODELS:
         model.objects.filter(day__range=(first_day, last_day)).delete()
+        if model is NationalServiceDay:
+            continue
         rows = [row for row in tally.model_rows(model, now=now) if row["day"] not in busy_days]
         _insert(model, rows, now=now)
         result.rollup_rows += len(rows)
+    result.rollup_rows += rollups.national_rows_refresh(first_day=first_day, last_day=last_day)
     for day in sorted(busy_days):
         result.rollup_rows += rollups.rollups_rebuild(first_day=day, last_day=day) or 0
     result.seconds = time.perf_counter() - started

@@ -3,9 +3,9 @@
 - A visit is a completed queue ticket (appointments.Ticket). It can be rated once: the
   rating's one-to-one link to the ticket makes a second rating impossible in the database.
 - The private link in the SMS carries a token whose hash only is kept (RatingInvitation).
-- Dashboards read only the roll-ups (CentreDay, ServiceDay, StaffDay), never the ratings, so
-  their cost grows with days x centres x services, not with the number of ratings
-  (docs/adr/0014). feedback/rollups.py keeps them current and can rebuild any day.
+- Dashboards read only the roll-ups (CentreDay, ServiceDay, NationalServiceDay, StaffDay),
+  never the ratings, so their cost grows with the days and keys read, not with the number of
+  ratings (docs/adr/0014). feedback/rollups.py keeps them current and can rebuild any day.
 """
 
 from django.conf import settings
@@ -257,7 +257,26 @@ class ServiceDay(RollupMetrics):
         indexes = [
             models.Index(fields=["day", "service"], name="serviceday_day_service"),
             models.Index(fields=["day", "provider"], name="serviceday_day_provider"),
+            # One centre's (or a manager's few centres') rows of a period: the drill-down.
+            models.Index(fields=["centre", "day"], name="serviceday_centre_day"),
         ]
+
+
+class NationalServiceDay(RollupMetrics):
+    """One service's day across every centre: the sum of that day's ServiceDay rows.
+
+    Country-wide service and provider figures read it: about one row per service a day,
+    where ServiceDay has one per centre and service (20-30 times more), and a year's ranking
+    summed those (docs/adr/0014)."""
+
+    day = models.DateField()
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("daily figures of a service in the whole country")
+        verbose_name_plural = _("daily figures of services in the whole country")
+        constraints = [models.UniqueConstraint(fields=["day", "service"], name="nationalserviceday_unique")]
 
 
 class StaffDay(RollupMetrics):
@@ -273,12 +292,14 @@ class StaffDay(RollupMetrics):
         verbose_name = _("daily figures of a counter and operator")
         verbose_name_plural = _("daily figures of counters and operators")
         constraints = [models.UniqueConstraint(fields=["day", "centre", "counter", "operator"], name="staffday_unique")]
+        indexes = [models.Index(fields=["centre", "day"], name="staffday_centre_day")]
 
 
-ROLLUP_MODELS = (CentreDay, ServiceDay, StaffDay)
+ROLLUP_MODELS = (CentreDay, ServiceDay, NationalServiceDay, StaffDay)
 # The key columns of each roll-up, besides the day.
 ROLLUP_KEYS = {
     CentreDay: ("centre_id",),
     ServiceDay: ("centre_id", "service_id"),
+    NationalServiceDay: ("service_id",),
     StaffDay: ("centre_id", "counter_id", "operator_id"),
 }

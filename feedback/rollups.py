@@ -1,13 +1,16 @@
 """Daily satisfaction roll-ups: kept current as visits and ratings happen, rebuildable from raw data
 (docs/adr/0014-satisfaction-rollups.md).
 
-Two paths write the rows of CentreDay, ServiceDay and StaffDay, and must agree exactly:
+Two paths write the rows of CentreDay, ServiceDay, NationalServiceDay and StaffDay, and must
+agree exactly:
 
 - the incremental path adds one event's deltas with one SQL upsert per roll-up table, inside
   the transaction of the event (`rollup_ticket_moved`, `rollup_appointment_moved` from the
   signal receivers in feedback/receivers.py, `rollup_rating` from the rating service);
 - `rollups_rebuild` recomputes whole days from tickets, bookings and ratings with GROUP BY
   queries; the beat task feedback.rollups_reconcile runs it for yesterday and today.
+  NationalServiceDay is not read from raw data: a day's rows are the sums of that day's
+  ServiceDay rows (`national_rows_refresh`), taken after those are rebuilt.
 
 The day of a row is the centre's local day: ticket.date for visits and no-shows,
 appointment.local_date for bookings, rating.visit_date (= the ticket's day) for ratings.
@@ -38,6 +41,7 @@ from .models import (
     WAIT_BUCKET_EDGES,
     WAIT_BUCKET_FIELDS,
     CentreDay,
+    NationalServiceDay,
     Rating,
     ServiceDay,
     StaffDay,
@@ -68,7 +72,9 @@ def _lock_day(day: dt.date, *, exclusive: bool) -> None:
 
 
 # Columns written when a row is created but not part of its unique key.
-_INSERT_ONLY = {CentreDay: (), ServiceDay: ("provider_id",), StaffDay: ()}
+_INSERT_ONLY = {CentreDay: (), ServiceDay: ("provider_id",), NationalServiceDay: ("provider_id",), StaffDay: ()}
+# The order every transaction touches the tables in, so none waits on another's rows in reverse.
+_TABLE_ORDER = (CentreDay, ServiceDay, NationalServiceDay, StaffDay)
 
 
 @functools.cache
@@ -92,9 +98,9 @@ def _upsert_sql(model) -> str:
 
 
 def _add(*, day: dt.date, deltas: dict, centre_id: int, service_id: int, provider_id: int, counter_id, operator_id):
-    """Add `deltas` to the day's rows of the centre, the service and (when both are known) the
-    counter and operator. Tables are always touched in the order CentreDay, ServiceDay, StaffDay,
-    so two transactions never wait on each other's rows in opposite orders."""
+    """Add `deltas` to the day's rows of the centre, the service (at the centre and in the
+    country) and (when both are known) the counter and operator. Tables are always touched in
+    _TABLE_ORDER, so two transactions never wait on each other's rows in opposite orders."""
     unknown = set(deltas) - set(METRIC_FIELDS)
     if unknown:
         raise ValueError(f"not roll-up metrics: {sorted(unknown)}")
@@ -104,10 +110,11 @@ def _add(*, day: dt.date, deltas: dict, centre_id: int, service_id: int, provide
     keys = {
         CentreDay: [centre_id],
         ServiceDay: [centre_id, service_id, provider_id],
+        NationalServiceDay: [service_id, provider_id],
         StaffDay: [centre_id, counter_id, operator_id],
     }
     with connection.cursor() as cursor:
-        for model in (CentreDay, ServiceDay, StaffDay):
+        for model in _TABLE_ORDER:
             if model is StaffDay and (counter_id is None or operator_id is None):
                 continue
             cursor.execute(_upsert_sql(model), [day, *keys[model], *metrics, now])
@@ -347,6 +354,34 @@ def _day_rows(model, day: dt.date, centre_ids: list[int]) -> list:
     return [model(day=day, **extra[key], **sums) for key, sums in rows.items()]
 
 
+def national_rows_refresh(*, first_day: dt.date, last_day: dt.date) -> int:
+    """Replace the NationalServiceDay rows of [first_day, last_day] by the sums of those days'
+    ServiceDay rows (every centre); returns the rows written. The rebuild calls it for its day
+    under the day's exclusive lock; bulk writers of ServiceDay rows (demo, benchmarks, tests)
+    call it after writing them.
+
+    A service keeps one provider a day here; if it moved to another provider during the day,
+    the smaller provider id is kept (the incremental path keeps the first one seen)."""
+    NationalServiceDay.objects.filter(day__range=(first_day, last_day)).delete()
+    sums = {name: Sum(name) for name in METRIC_FIELDS}
+    grouped = (
+        ServiceDay.objects.filter(day__range=(first_day, last_day))
+        .order_by()
+        .values("day", "service_id")
+        .annotate(first_provider=Min("provider_id"), **sums)
+    )
+    rows = [
+        NationalServiceDay(
+            day=group["day"],
+            service_id=group["service_id"],
+            provider_id=group["first_provider"],
+            **{name: group[name] for name in METRIC_FIELDS},
+        )
+        for group in grouped
+    ]
+    return len(NationalServiceDay.objects.bulk_create(rows, batch_size=2000))
+
+
 def _rebuild_day(day: dt.date, centre_ids: list[int]) -> int:
     written = 0
     with transaction.atomic():
@@ -354,6 +389,9 @@ def _rebuild_day(day: dt.date, centre_ids: list[int]) -> int:
         for model in (CentreDay, ServiceDay, StaffDay):
             model.objects.filter(day=day, centre_id__in=centre_ids).delete()
             written += len(model.objects.bulk_create(_day_rows(model, day, centre_ids)))
+        # The country's rows of the day follow from every centre's (the others' are current:
+        # no delta of this day runs while the exclusive lock is held).
+        written += national_rows_refresh(first_day=day, last_day=day)
     return written
 
 

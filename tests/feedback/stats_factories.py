@@ -3,6 +3,7 @@
 The roll-up helper's own tests prove the rows are right; these tests only need known sums."""
 
 from feedback.models import WAIT_BUCKET_FIELDS, CentreDay, ServiceDay, StaffDay
+from feedback.rollups import national_rows_refresh
 
 
 def _metrics(*, visits=0, ratings=0, satisfied=0, score_sum=0, waits=None, wait_seconds=0, histogram=None, **extra):
@@ -25,9 +26,11 @@ def centre_day(centre, day, **metrics):
 
 
 def service_day(centre, service, day, **metrics):
-    return ServiceDay.objects.create(
+    row = ServiceDay.objects.create(
         centre=centre, service=service, provider_id=service.provider_id, day=day, **_metrics(**metrics)
     )
+    national_rows_refresh(first_day=day, last_day=day)  # the country's row follows, as in the rebuild
+    return row
 
 
 def staff_day(centre, counter, operator, day, **metrics):
@@ -94,4 +97,5 @@ def plausible_rollups(*, centres, services, first_day, last_day, seed=5, staff=(
         day += dt.timedelta(days=1)
     CentreDay.objects.bulk_create(centre_rows, batch_size=2000)
     ServiceDay.objects.bulk_create(service_rows, batch_size=2000)
+    national_rows_refresh(first_day=first_day, last_day=last_day)
     StaffDay.objects.bulk_create(staff_rows, batch_size=2000)

@@ -320,3 +320,31 @@ def test_a_recall_keeps_the_first_call_time(world):
     desk.finish(ticket, started=at(DAYS[0], 10, 10))
     row = CentreDay.objects.get(centre=world.centre_b, day=DAYS[0])
     assert (row.waits, row.wait_seconds, row.wait_upto_5) == (1, 240, 1)
+
+
+def test_the_countrys_service_rows_are_the_sums_of_every_centres_rows(played):
+    # Service B is served at both centres in the scenario? Either way the country's row of a
+    # service must equal the sum of its centres' rows, column by column.
+    from feedback.models import METRIC_FIELDS, NationalServiceDay
+
+    national = {(row.day, row.service_id): row for row in NationalServiceDay.objects.all()}
+    sums: dict = {}
+    for row in ServiceDay.objects.all():
+        total = sums.setdefault((row.day, row.service_id), dict.fromkeys(METRIC_FIELDS, 0))
+        for name in METRIC_FIELDS:
+            total[name] += getattr(row, name)
+    assert national.keys() == sums.keys()
+    for key, total in sums.items():
+        assert {name: getattr(national[key], name) for name in METRIC_FIELDS} == total
+        assert national[key].provider_id == ServiceDay.objects.filter(day=key[0], service_id=key[1]).first().provider_id
+
+
+def test_rebuilding_one_centre_keeps_the_countrys_rows_equal_to_the_centres_sums(played):
+    from feedback.models import NationalServiceDay
+
+    before = snapshot()["NationalServiceDay"]
+    NationalServiceDay.objects.update(visits=999)
+
+    rollups_rebuild(first_day=DAYS[0], last_day=DAYS[-1], centre=played.centre_a)
+
+    assert snapshot()["NationalServiceDay"] == before

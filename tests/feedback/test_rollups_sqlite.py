@@ -33,4 +33,4 @@ print("rollups ok", {name: len(rows) for name, rows in incremental.items()})
 def test_deltas_and_rebuild_agree_on_sqlite(sqlite_env):  # noqa: F811 - the imported fixture
     run(["manage.py", "migrate", "--no-input", "-v", "0"], sqlite_env)
     output = run(["-c", SCENARIO], sqlite_env)
-    assert "rollups ok {'CentreDay': 2, 'ServiceDay': 3, 'StaffDay': 3}" in output
+    assert "rollups ok {'CentreDay': 2, 'ServiceDay': 3, 'NationalServiceDay': 3, 'StaffDay': 3}" in output

@@ -309,3 +309,39 @@ def test_rankings_never_list_a_row_as_both_best_and_worst(count, top, bottom):
     result = breakdown_rankings(_ranked(*[0.5 + n / 100 for n in range(count)]), min_ratings=1, size=5)
     assert (len(result["top"]), len(result["bottom"])) == (top, bottom)
     assert not {row["id"] for row in result["top"]} & {row["id"] for row in result["bottom"]}
+
+
+def test_country_wide_service_figures_come_from_the_countrys_rows_and_equal_the_centres_sum():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    north, south = CentreFactory(), CentreFactory()
+    agency = ProviderFactory()
+    passport = ServiceFactory(provider=agency)
+    service_day(north, passport, D, visits=20, ratings=8, satisfied=6, score_sum=32, histogram=[4, 16])
+    service_day(south, passport, D, visits=10, ratings=2, satisfied=2, score_sum=10, histogram=[10])
+    every_centre = days(D, D, centre_ids=(north.pk, south.pk))
+
+    with CaptureQueriesContext(connection) as country_queries:
+        country = stats_breakdown(days(D, D), by="service")
+        country_summary = stats_summary(days(D, D, provider_id=agency.pk))
+    with CaptureQueriesContext(connection) as centre_queries:
+        centres = stats_breakdown(every_centre, by="service")
+
+    assert country == centres
+    assert country[0]["visits"] == 30
+    assert country[0]["satisfaction_rate"] == 0.8
+    assert country_summary["visits"] == 30
+    assert all("feedback_nationalserviceday" in query["sql"] for query in country_queries.captured_queries)
+    assert all("feedback_serviceday" in query["sql"] for query in centre_queries.captured_queries)
+
+
+def test_the_centre_breakdown_of_one_service_still_reads_each_centres_rows():
+    north, south = CentreFactory(), CentreFactory()
+    passport = ServiceFactory()
+    service_day(north, passport, D, visits=20, ratings=8, satisfied=6, score_sum=32)
+    service_day(south, passport, D, visits=10, ratings=2, satisfied=2, score_sum=10)
+
+    rows = stats_breakdown(days(D, D, service_id=passport.pk), by="centre", order="-visits")
+
+    assert [(row["id"], row["visits"]) for row in rows] == [(north.pk, 20), (south.pk, 10)]
