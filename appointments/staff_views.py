@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views import View
 
+from asan_portal.alphabetical import alphabetical
 from centres.models import StaffRole
 from centres.permissions import centre_for_staff_or_404, centres_for_user
 from centres.selectors import centre_get_with_hours
@@ -80,7 +81,7 @@ class StaffHomeView(LoginRequiredMixin, View):
     """The centres whose bookings the user may see."""
 
     def get(self, request):
-        centres = list(centres_for_user(request.user).select_related("city").order_by("name_az"))
+        centres = alphabetical(centres_for_user(request.user).select_related("city"))
         if not centres:
             raise PermissionDenied
         if len(centres) == 1:

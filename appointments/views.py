@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
+from asan_portal.alphabetical import alphabetical
 from asan_portal.ratelimit import ratelimit_hit
 from centres.hours import holiday_dates, open_periods
 from centres.models import CentreService
@@ -276,7 +277,7 @@ class BookingCentreView(View):
     def get(self, request, service):
         service = _bookable_service(service)
         every_centre = list(centre_list(service=service.code))
-        cities = sorted({c.city for c in every_centre}, key=lambda city: str(city.name))
+        cities = alphabetical({c.city for c in every_centre})
         city = request.GET.get("city", "")
         centres = [c for c in every_centre if c.city.code == city] if city else every_centre
         earliest = {item.centre.pk: item.slot for item in availability.earliest_slots(service=service, centres=centres)}

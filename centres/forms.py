@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from asan_portal.azerbaijani import sort_key
+from asan_portal.alphabetical import alphabetical
 from services.selectors import service_list
 
 from .models import City
@@ -15,9 +15,9 @@ class CentreFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cities = City.objects.filter(centres__is_active=True).distinct().order_by("name_az")
+        cities = alphabetical(City.objects.filter(centres__is_active=True).distinct())
         self.fields["city"].choices = [("", _("All cities and regions")), *((c.code, c.name) for c in cities)]
-        services = sorted(service_list(), key=lambda s: sort_key(s.name))
+        services = alphabetical(service_list())
         self.fields["service"].choices = [("", _("All services")), *((s.code, s.name) for s in services)]
 
     def filters(self) -> dict:

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from asan_portal.alphabetical import alphabetical
 from asan_portal.azerbaijani import sort_key
 
 from .forms import CentreFilterForm
@@ -21,7 +22,8 @@ UPCOMING_DAYS = 60
 class CentreListView(View):
     def get(self, request):
         form = CentreFilterForm(request.GET)
-        centres = list(centre_list(**form.filters()))
+        # By city, then by name within a city: the sort is stable, so the name order survives.
+        centres = alphabetical(alphabetical(centre_list(**form.filters())), label=lambda centre: centre.city.name)
         now = timezone.now()
         today = timezone.localdate(now)
         holidays = holiday_dates(today, today + dt.timedelta(days=14))

@@ -4,16 +4,12 @@ the workflow) are checked by feedback.complaints, whose refusals the views put n
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from asan_portal.alphabetical import AlphabeticalChoiceField
 from centres.models import Centre
 from services.models import Service
 
 from .complaints import COMPLAINT_TRANSITIONS
 from .models import ComplaintKind, ComplaintStatus
-
-
-class _NamedChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
 
 
 class ComplaintForm(forms.Form):
@@ -23,15 +19,15 @@ class ComplaintForm(forms.Form):
         initial=ComplaintKind.COMPLAINT,
         widget=forms.RadioSelect,
     )
-    centre = _NamedChoiceField(
+    centre = AlphabeticalChoiceField(
         label=_("Service centre"),
-        queryset=Centre.objects.public().order_by("name_az"),
+        queryset=Centre.objects.public(),
         empty_label=_("Choose a centre"),
         error_messages={"required": _("Choose the centre your message is about.")},
     )
-    service = _NamedChoiceField(
+    service = AlphabeticalChoiceField(
         label=_("Service (optional)"),
-        queryset=Service.objects.public().order_by("name_az"),
+        queryset=Service.objects.public(),
         required=False,
         empty_label=_("No particular service"),
     )
@@ -90,11 +86,13 @@ class ComplaintTrackForm(forms.Form):
 class ComplaintFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + ComplaintStatus.choices, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + ComplaintKind.choices, required=False)
-    centre = _NamedChoiceField(label=_("Centre"), queryset=Centre.objects.none(), required=False, empty_label=_("All"))
+    centre = AlphabeticalChoiceField(
+        label=_("Centre"), queryset=Centre.objects.none(), required=False, empty_label=_("All")
+    )
 
     def __init__(self, *args, centres, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["centre"].queryset = centres.order_by("name_az")
+        self.fields["centre"].queryset = centres
 
 
 class ComplaintMoveForm(forms.Form):

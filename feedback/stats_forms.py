@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from asan_portal.alphabetical import AlphabeticalChoiceField
 from centres.models import Centre
 from services.models import Provider, Service
 
@@ -77,7 +78,7 @@ def _with_default_days(data):
     return data
 
 
-class _CodeChoiceField(forms.ModelChoiceField):
+class _CodeChoiceField(AlphabeticalChoiceField):
     def __init__(self, queryset, *, label, message, **kwargs):
         super().__init__(
             queryset,
@@ -88,9 +89,6 @@ class _CodeChoiceField(forms.ModelChoiceField):
             error_messages={"invalid_choice": message},
             **kwargs,
         )
-
-    def label_from_instance(self, obj):
-        return obj.name
 
 
 class StatsFilterForm(forms.Form):
@@ -124,8 +122,7 @@ class StatsFilterForm(forms.Form):
             validators=date_validators,
         )
         self.fields["centre"] = _CodeChoiceField(
-            # By name, as people look for them (the model's default order goes by city first).
-            centres if centres is not None else Centre.objects.order_by("name_az"),
+            centres if centres is not None else Centre.objects.all(),
             label=_("Centre"),
             message=MESSAGES["centre"],
         )

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from asan_portal.alphabetical import alphabetical
 from centres.selectors import centre_list
 
 from .selectors import category_list, provider_list
@@ -26,9 +27,10 @@ class ServiceFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _choices(category_list(), _("All categories"))
-        self.fields["provider"].choices = _choices(provider_list(), _("All agencies and companies"))
+        self.fields["provider"].choices = _choices(alphabetical(provider_list()), _("All agencies and companies"))
         # Only names and codes are needed here, not the hours the selector prefetches.
-        self.fields["centre"].choices = _choices(centre_list().prefetch_related(None), _("All centres"))
+        centres = alphabetical(centre_list().prefetch_related(None))
+        self.fields["centre"].choices = _choices(centres, _("All centres"))
 
     def filters(self) -> dict:
         """The cleaned filters as keyword arguments for `service_list`; invalid values are ignored."""

@@ -10,16 +10,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from appointments.citizens import email_normalise, name_normalise, phone_normalise
+from asan_portal.alphabetical import AlphabeticalMultipleChoiceField
 from centres.models import Centre
 
 from .applications import VOLUNTEER_LANGUAGES, baku_today, date_of_birth_problem
 from .models import ApplicationStatus, Education, Weekday
-
-
-class _CentreChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
-
 
 CONSENT_TEXT = _(
     "We keep your name, contact details, date of birth and answers only to review your application "
@@ -68,9 +63,9 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("E.g. computer skills, helping elderly people, earlier volunteering."),
     )
-    preferred_centres = _CentreChoiceField(
+    preferred_centres = AlphabeticalMultipleChoiceField(
         label=_("Centres where you would like to help"),
-        queryset=Centre.objects.public().order_by("name_az"),
+        queryset=Centre.objects.public(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one centre where you would like to help.")},
     )

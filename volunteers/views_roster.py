@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from appointments.qr import qr_svg
+from asan_portal.alphabetical import alphabetical
 from asan_portal.api import DomainError
 from centres.models import Centre
 
@@ -87,7 +88,7 @@ class RosterView(CoordinatorMixin, View):
 
     def get(self, request, centre):
         centre = get_object_or_404(Centre, code=centre)
-        base = {"centre": centre, "centres": Centre.objects.order_by("name_az")}
+        base = {"centre": centre, "centres": alphabetical(Centre.objects.all())}
         try:
             week = _week(request, centre)
         except BadWeek:
@@ -162,7 +163,7 @@ class CoverageView(CoordinatorMixin, View):
     template_name = "volunteers/coverage.html"
 
     def get(self, request):
-        centres = Centre.objects.order_by("name_az")
+        centres = alphabetical(Centre.objects.all())
         context = {"centres": centres, "centre": None, "days": [], "week": None}
         code = request.GET.get("centre", "").strip()
         if not code:
@@ -220,7 +221,7 @@ class SignupAttendanceView(CoordinatorMixin, View):
             week = selectors.week_start_of(signup.shift.date)
             context = {
                 "centre": centre,
-                "centres": Centre.objects.order_by("name_az"),
+                "centres": alphabetical(Centre.objects.all()),
                 "error": refusal.message,
                 **RosterView._context(centre, week),
             }

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
+from asan_portal.alphabetical import alphabetical
 from centres.models import Centre
 
 from . import shift_selectors as selectors
@@ -120,7 +121,7 @@ class CoordinatorShiftIndexView(CoordinatorPageMixin, View):
     """The centres, each linking to its week of shifts."""
 
     def get(self, request):
-        centres = Centre.objects.filter(is_active=True).select_related("city").order_by("name_az")
+        centres = alphabetical(Centre.objects.filter(is_active=True).select_related("city"))
         return render(request, "volunteers/shifts_coordinator_index.html", {"centres": centres})
 
 
