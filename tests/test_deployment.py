@@ -443,7 +443,11 @@ def test_production_keeps_no_state_in_a_process():
     )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    assert found["session"] in ("django.contrib.sessions.backends.cached_db", "django.contrib.sessions.backends.db")
+    assert found["session"] in (
+        "asan_portal.sessions",
+        "django.contrib.sessions.backends.cached_db",
+        "django.contrib.sessions.backends.db",
+    )
     assert found["caches"] == ["django.core.cache.backends.redis.RedisCache"]
     assert found["eager"] is False
     assert found["broker"].startswith("redis://")

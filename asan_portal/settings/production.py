@@ -31,7 +31,8 @@ _console = {**LOGGING["handlers"]["console"], "formatter": env("LOG_FORMAT", def
 LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"], "console": _console}}  # noqa: F405
 # Every web process reads the same sessions: kept in PostgreSQL and read through Redis, so a
 # Redis restart signs nobody out and loses no held booking (docs/deploy.md; `clearsessions` daily).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached_db, but a Redis outage falls back to PostgreSQL instead of failing (asan_portal/sessions.py).
+SESSION_ENGINE = "asan_portal.sessions"
 # collectstatic writes here; whitenoise serves it (docs/deploy.md).
 STATIC_ROOT = env("STATIC_ROOT", default="") or str(BASE_DIR / "var" / "staticfiles")
 

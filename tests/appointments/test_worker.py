@@ -7,83 +7,34 @@ freezing it disturbs nobody, and a worker process whose DATABASE_URL is this tes
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
-from django.db import connection
 
 from appointments.models import Appointment, Notification, NotificationStatus, SmsLogEntry
 from appointments.services import appointment_book
 from asan_portal.celery import app as celery_app
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
+from tests.faults.servers import (
+    RedisServer,
+    current_database_url,
+    drop_broker_connections,
+    free_port,
+    start_worker,
+    stop_process,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).with_name("celery")
 QUICK = 3.0  # seconds: generous for a booking; a call waiting on a dead broker takes far longer
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-class RedisServer:
-    """A throwaway redis-server that the tests may stop, restart, freeze and thaw."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_timeout=1)
-        _wait_for(lambda: self._pings(client), 10, "redis-server to answer")
-
-    @staticmethod
-    def _pings(client) -> bool:
-        try:
-            return client.ping()
-        except redis.RedisError:
-            return False
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def freeze(self):
-        self.process.send_signal(signal.SIGSTOP)  # still accepts TCP (the kernel does), never answers
-
-    def thaw(self):
-        self.process.send_signal(signal.SIGCONT)
 
 
 @pytest.fixture(scope="module")
 def broker(django_db_setup, tmp_path_factory):
-    server = RedisServer(_free_port())
+    server = RedisServer(free_port())
     server.start()
     yield server
     server.thaw() if server.process.poll() is None else None
@@ -102,44 +53,11 @@ def worker(broker, tmp_path):
 
 
 def _start_worker(workdir: Path, broker_url: str, *, beat: bool, extra_env: dict | None = None):
-    log = workdir / "worker.log"
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.appointments.worker_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": broker_url,
-        "NOTIFICATIONS_RELAY_EVERY_SECONDS": "1",
-        "CELERY_BEAT_SCHEDULE_FILENAME": str(workdir / "beat-schedule"),
-        "PYTHONPATH": str(ROOT),
-        **(extra_env or {}),
-    }
-    command = [
-        str(CELERY),
-        "-A",
-        "asan_portal",
-        "worker",
-        *(["--beat"] if beat else []),
-        "--loglevel=INFO",
-        f"--concurrency={2 if beat else 1}",
-        "--without-gossip",
-        "--without-mingle",
-        f"--hostname=notify-test-{workdir.name}@%h",
-    ]
-    with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    _wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, 60, "the worker to start")
-    assert process.poll() is None, log.read_text()[-3000:]
-    return process, log
+    return start_worker(workdir, broker_url, current_database_url(), beat=beat, extra_env=extra_env)
 
 
 def _stop_worker(process):
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)
 
 
 @pytest.fixture
@@ -154,11 +72,8 @@ def publish_to(broker):
     _drop_broker_connections()
 
 
-def _drop_broker_connections():
-    # kombu keeps one pool per broker URL; forget the cached one so the next publish picks
-    # the pool of the URL now configured.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+_drop_broker_connections = drop_broker_connections
+_wait_for = wait_for
 
 
 def _book():
