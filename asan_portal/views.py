@@ -1,3 +1,5 @@
+import sys
+
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from services.selectors import service_list
 
 from .health import health_report
 from .metrics import metrics_access_allowed, metrics_render
+from .unavailable import database_unavailable, unavailable_response
 
 POPULAR_SERVICES = 8
 
@@ -70,6 +73,11 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    # Django calls this inside its `except`: a lost database connection raised outside a view
+    # (a middleware's session write) gets the same 503 as one raised in a view.
+    error = sys.exc_info()[1]
+    if database_unavailable(error):
+        return unavailable_response(request, error)
     if _is_api(request):
         return _api_error("server_error", gettext("Something went wrong on our side. Try again later."), 500)
     return render(request, "500.html", status=500)

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Innermost, so it sees a view's lost database connection first: 503, not 500 (docs/faults.md).
+    "asan_portal.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 # Security headers (asan_portal/security.py, docs/adr/0016). Django's SecurityMiddleware writes
