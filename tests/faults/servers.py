@@ -270,9 +270,20 @@ class PostgresCluster:
     def restart(self) -> None:
         self._pg_ctl("restart", "-m", "fast")
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "immediate") -> None:
         if (self.data / "postmaster.pid").exists():
-            self._pg_ctl("stop", "-m", "immediate")
+            self._pg_ctl("stop", "-m", mode)
+
+    def create_database(self, name: str) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            connection.close()
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
