@@ -46,6 +46,14 @@ def waitlists_expire_offers() -> int:
     return expire_offers()
 
 
+@shared_task(name="appointments.waitlists_offer_free_times", ignore_result=True, **_LIMITS)
+def waitlists_offer_free_times() -> int:
+    """Free times that someone waits for and nobody was offered: offer them (bounded)."""
+    from .waitlist import waitlists_offer_free_times as offer_free_times
+
+    return offer_free_times()
+
+
 @shared_task(name="appointments.idempotency_records_purge", ignore_result=True, **_LIMITS)
 def idempotency_records_purge() -> int:
     """Forget replayable API answers older than their retention (bounded batch)."""

@@ -9,6 +9,10 @@ An offer not accepted in time frees the time, which then goes to the next in lin
 Concurrency: the entry is taken with SELECT ... FOR UPDATE SKIP LOCKED and re-checked to
 be WAITING, so two workers never offer to one entry; the offered time is a real
 appointment, so the exclusion constraint stops one time going to two entries.
+Liveness: a run that finds every candidate locked by other runs waits for them to finish
+and looks again (one of them may give its entry up), rather than leaving its freed time
+unoffered; and the beat's `waitlists_offer_free_times` offers whatever free time is still
+left to the entries waiting for its day.
 """
 
 import datetime as dt
@@ -160,9 +164,8 @@ def waitlist_time_freed(*, service_id: int, centre_id: int, local_date: dt.date,
     passed_over: set[int] = set()
     for _attempt in range(MAX_CANDIDATES):
         with transaction.atomic():
-            entry = (
-                WaitlistEntry.objects.select_for_update(skip_locked=True)
-                .filter(
+            candidates = (
+                WaitlistEntry.objects.filter(
                     service_id=service_id,
                     centre_id=centre_id,
                     status=WaitlistStatus.WAITING,
@@ -171,10 +174,17 @@ def waitlist_time_freed(*, service_id: int, centre_id: int, local_date: dt.date,
                 )
                 .exclude(pk__in=passed_over)
                 .order_by("created_at", "id")
-                .first()
             )
+            entry = candidates.select_for_update(skip_locked=True).first()
             if entry is None:
-                return None
+                # Every candidate left may be locked by a concurrent run, which may yet give it up
+                # (no free time for it that day): wait for the first one's run to end, then look
+                # again. Nothing else is locked here yet, so the wait cannot deadlock.
+                # A row that changed while it was waited for is not returned: hence the second look.
+                waited_for = list(candidates.select_for_update().values_list("pk", flat=True)[:1])
+                if not waited_for and not candidates.exists():
+                    return None
+                continue
             offer_until = now + policy.waitlist_offer_duration()
             try:
                 result = _hold_earliest_time(
@@ -203,6 +213,44 @@ def waitlist_time_freed(*, service_id: int, centre_id: int, local_date: dt.date,
             )
             return entry
     return None
+
+
+def waitlists_offer_free_times(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """The beat's safety net: offer the free times of each day someone waits for to them.
+
+    A freed time is normally offered by the run its freeing starts (`waitlist_time_freed`); this
+    catches any such run that gave up, and times freed otherwise (a new counter, longer hours).
+    Idempotent: a day without free time costs one read of its slots. Bounded: at most `batch`
+    days per run, those of the longest-waiting entries first. Returns how many offers it made."""
+    now = now or timezone.now()
+    waiting = WaitlistEntry.objects.filter(
+        status=WaitlistStatus.WAITING, last_day__gte=(now - dt.timedelta(days=1)).date()
+    )
+    days_of: dict[tuple[int, int], set[dt.date]] = {}
+    for service_id, centre_id, first_day, last_day in waiting.order_by("created_at", "id").values_list(
+        "service_id", "centre_id", "first_day", "last_day"
+    ):
+        days = days_of.setdefault((service_id, centre_id), set())
+        days.update(first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1))
+    offered = checked = 0
+    for (service_id, centre_id), days in days_of.items():
+        service = Service.objects.filter(pk=service_id).first()
+        centre = Centre.objects.prefetch_related("opening_hours", "closures", "stops").filter(pk=centre_id).first()
+        if service is None or centre is None:
+            continue
+        today, (_earliest, last_day) = now.astimezone(centre.tz).date(), availability.booking_window(centre, now)
+        for day in sorted(d for d in days if today <= d <= last_day):
+            if checked >= batch:
+                return offered
+            checked += 1
+            # Each run offers one time at most; stop at the first day's end or when nobody is left.
+            while availability.day_slots(service=service, centre=centre, day=day, now=now):
+                if waitlist_time_freed(service_id=service_id, centre_id=centre_id, local_date=day, now=now) is None:
+                    break
+                offered += 1
+    if offered:
+        logger.info("waitlists_offer_free_times: %s offers of times left free", offered)
+    return offered
 
 
 def _hold_earliest_time(entry, *, service, centre, day, until, now, attempts: int = 10):

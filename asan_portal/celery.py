@@ -34,6 +34,8 @@ def beat_schedule() -> dict:
         "expire-unconfirmed-holds": {"task": "appointments.appointments_expire_holds", **_every(30)},
         "lapse-late-bookings": {"task": "appointments.appointments_lapse_late", **_every(60)},
         "expire-waitlist-offers": {"task": "appointments.waitlists_expire_offers", **_every(60)},
+        # The safety net under the offer each freed time makes at once (appointments/waitlist.py).
+        "offer-free-times-to-waitlists": {"task": "appointments.waitlists_offer_free_times", **_every(300)},
         "purge-idempotency-records": {"task": "appointments.idempotency_records_purge", **_every(3600)},
         # Rebuilds yesterday and today from the raw data; two runs at once serialise per day.
         "reconcile-satisfaction-rollups": {"task": "feedback.rollups_reconcile", **_every(15 * 60)},

@@ -20,6 +20,7 @@ from appointments.waitlist import (
     waitlist_offer_accept,
     waitlist_time_freed,
     waitlists_expire_offers,
+    waitlists_offer_free_times,
 )
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
 
@@ -235,6 +236,49 @@ def test_nothing_happens_when_nobody_waits_for_that_day(full_day):
     assert waitlist_time_freed(service_id=service.pk, centre_id=centre.pk, local_date=day) is None
 
 
+def test_the_sweep_offers_a_time_left_free_once_and_then_does_nothing(full_day):
+    # given: a time is freed but its own run never happens (the commit hook is not run here)
+    service, centre, day, booked = full_day
+    first, _t1 = join(service, centre, day)
+    second, _t2 = join(service, centre, day)
+    appointment_cancel(appointment=booked[1].appointment)
+    first.refresh_from_db()
+    assert first.status == WaitlistStatus.WAITING
+
+    # when: the beat's sweep runs twice
+    offered = [waitlists_offer_free_times(), waitlists_offer_free_times()]
+
+    # then: the first in line got the time, once; the second still waits
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert offered == [1, 0]
+    assert (first.status, second.status) == (WaitlistStatus.OFFERED, WaitlistStatus.WAITING)
+    assert first.offered_appointment.starts_at == tomorrow_at(centre, 9, 20)
+    assert availability.day_slots(service=service, centre=centre, day=day) == []
+
+
+def test_the_sweep_offers_only_the_days_each_entry_waits_for_and_runs_on_the_beat(full_day):
+    from asan_portal.celery import beat_schedule
+
+    # given: a time freed on the full day, and one citizen who waits only for the next day
+    service, centre, day, booked = full_day
+    next_day = day + dt.timedelta(days=1)
+    entry, _token = join(service, centre, next_day, first_day=next_day)
+    appointment_cancel(appointment=booked[0].appointment)
+
+    # when
+    offered = waitlists_offer_free_times()
+
+    # then: a time of the day they wait for (nothing was booked then), and the freed time stays free
+    entry.refresh_from_db()
+    assert offered == 1
+    assert entry.offered_appointment.local_date == next_day
+    assert [slot.starts_at for slot in availability.day_slots(service=service, centre=centre, day=day)] == [
+        tomorrow_at(centre, 9)
+    ]
+    assert "appointments.waitlists_offer_free_times" in {item["task"] for item in beat_schedule().values()}
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 def test_concurrent_freed_times_never_offer_one_entry_twice_or_one_time_twice(settings):
@@ -264,14 +308,16 @@ def test_concurrent_freed_times_never_offer_one_entry_twice_or_one_time_twice(se
     for thread in threads:
         thread.join(timeout=120)
 
-    # A worker that finds the rows it wanted locked by another skips them; once in CI (2 cores,
-    # loaded) one freed time was left unoffered by all twelve (a liveness gap noted for the next
-    # session). A later run for the same day must then offer it; never an entry or a time twice.
+    # then: the runs themselves offered every free time (a run that found its candidates locked
+    # waited for them instead of giving up), and the beat's sweep finds nothing left to offer
     assert errors == []
-    for day in days:
-        waitlist_time_freed(service_id=service.pk, centre_id=centre.pk, local_date=day)
+    offered_by_the_runs = WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED).count()
+    assert waitlists_offer_free_times() == 0
+    assert offered_by_the_runs == 6
 
-    # then: six offers, to six different entries, each holding exactly one time, no time twice
+    # and: six offers, to six different entries, each holding exactly one time, no time twice,
+    # and no free time left on either day while entries still wait for it
+    assert [availability.day_slots(service=service, centre=centre, day=d) for d in days] == [[], []]
     offered = list(WaitlistEntry.objects.filter(status=WaitlistStatus.OFFERED))
     held = list(Appointment.objects.filter(status=AppointmentStatus.HELD))
     assert len(offered) == 6
