@@ -20,6 +20,7 @@ import random
 import sys
 import time
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
 HOST = "127.0.0.1"
 EXPECTED = {
@@ -38,7 +39,15 @@ EXPECTED = {
     "dashboard_365": {200},
     "stats_30": {200},
     "stats_365": {200},
+    # The public pages (bench.prepare_pages names the services, centres and searches).
+    "search_page": {200},
+    "search_api": {200},
+    "service_page": {200},
+    "centre_page": {200},
+    "earliest": {200},
 }
+# Languages of the pages read, Azerbaijani (the default) most.
+PAGE_LANGUAGES = (("az", 4), ("en", 1), ("ru", 1))
 
 
 class Citizens:
@@ -91,7 +100,30 @@ def build_request(kind: str, target: dict, citizens: Citizens, rng: random.Rando
             "language": "en",
         }
         return "POST", "/api/v1/appointments/", json.dumps(body).encode(), person["address"]
+    if kind in PAGE_KINDS:
+        return "GET", page_path(kind, target["pages"], rng), b"", person["address"]
     raise ValueError(f"unknown request kind {kind!r}")
+
+
+PAGE_KINDS = ("search_page", "search_api", "service_page", "centre_page", "earliest")
+
+
+def page_path(kind: str, pages: dict, rng: random.Random) -> str:
+    """A public read of `kind` over the services, centres and searches of bench.prepare_pages."""
+    language = rng.choices([code for code, _ in PAGE_LANGUAGES], [weight for _, weight in PAGE_LANGUAGES])[0]
+    if kind == "search_page":
+        search = rng.choice(pages["searches"])
+        return f"/{search['lang']}/services/?{urlencode({'q': search['q']})}"
+    if kind == "search_api":
+        search = rng.choice(pages["searches"])
+        return f"/api/v1/services/?{urlencode({'search': search['q'], 'lang': search['lang']})}"
+    if kind == "service_page":
+        return f"/{language}/services/{rng.choice(pages['services'])}/"
+    if kind == "centre_page":
+        return f"/{language}/centres/{rng.choice(pages['centres'])}/"
+    if kind == "earliest":
+        return f"/api/v1/availability/earliest/?{urlencode({'service': rng.choice(pages['bookable'])})}"
+    raise ValueError(f"unknown page kind {kind!r}")
 
 
 async def http(
@@ -298,7 +330,9 @@ async def run(plan: dict) -> dict:
     citizens = Citizens(seed=plan.get("seed", 1) * 1_000_000)
     phases = []
     for phase in plan["phases"]:
-        phases.append(await run_phase(plan, phase, citizens, rng))
+        summary = await run_phase(plan, phase, citizens, rng)
+        summary["target"] = phase.get("target", {})
+        phases.append(summary)
         print(f"  {phase['name']}: done", file=sys.stderr, flush=True)
     return {"phases": phases}
 

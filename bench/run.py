@@ -8,14 +8,18 @@
    write), availability, a booking rush on one day's times at one centre, and both at once;
    then the day's queue (bench.prepare_queue: 50 counters with signed-in operators and
    thousands of waiting tickets): citizens polling their live tickets and displays polling the
-   feed, counters calling next (call-next, start, complete), and both at once.
+   feed, counters calling next (call-next, start, complete), and both at once; then the public
+   pages (bench.prepare_pages): catalogue search (page and API), service pages, centre pages,
+   earliest-time look-ups, and all of them at once.
 4. `--scenario dashboard`: after the baselines, the ratings grow in bulk (bench.prepare_dashboard:
    1 million, then 10 million, with their roll-ups), and at each size the dashboard page and the
    stats API are read for the last 30 and 365 days by a few signed-in clients; the time to
    rebuild one day's roll-ups is measured at each size too.
 5. After the load: the outbox drains through the worker, and SQL confirms that no counter
    holds overlapping appointments, no ticket was called twice and none was lost. Then everything started here is stopped and dropped.
-Results: bench/results/<timestamp>.json and bench/results/latest.md (also printed).
+Each row is judged against its target, a ratio to the bare view (bench.targets, ADR 17).
+Results: bench/results/<timestamp>.json and bench/results/latest.md (latest-dashboard.md for the
+dashboard scenario), also printed.
 """
 
 import argparse
@@ -35,7 +39,9 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench.load import PAGE_KINDS
 from bench.report import markdown_report
+from bench.targets import targets_for
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -63,9 +69,9 @@ def parse_args(argv):
     parser.add_argument("--keep-db", action="store_true", help="leave the benchmark database for inspection")
     parser.add_argument(
         "--scenario",
-        choices=["all", "booking", "queue", "dashboard"],
+        choices=["all", "booking", "queue", "pages", "dashboard"],
         default="all",
-        help="which phases (baselines always run; 'all' is booking and queue, the dashboard runs on its own)",
+        help="which phases (baselines always run; 'all' is booking, queue and pages, the dashboard runs on its own)",
     )
     parser.add_argument("--queue-counters", type=int, default=50, help="counters calling next (default 50)")
     parser.add_argument("--queue-tickets", type=int, default=2000, help="tickets issued beforehand (default 2000)")
@@ -88,7 +94,15 @@ def parse_args(argv):
     return args
 
 
+QUEUE_ROLE_KINDS = {
+    "counters": ("call_next", "ticket_start", "ticket_complete"),
+    "ticket_pollers": ("ticket_poll",),
+    "display_pollers": ("display_poll",),
+}
+
+
 def phases(args=None) -> list[dict]:
+    """The phases of a scenario, each with the target of each of its request kinds (bench.targets)."""
     scenario = getattr(args, "scenario", "all")
     chosen = [
         {"name": "baseline", "mix": [{"kind": "bare", "weight": 1}]},
@@ -114,7 +128,28 @@ def phases(args=None) -> list[dict]:
             {"name": "queue-call-next", "roles": counters},
             {"name": "call-next+polling", "roles": counters | pollers},
         ]
+    if scenario in ("all", "pages"):
+        # The public reads (bench.prepare_pages picks the services, centres and searches).
+        chosen += [
+            {
+                "name": "catalogue-search",
+                "mix": [{"kind": "search_page", "weight": 1}, {"kind": "search_api", "weight": 1}],
+            },
+            {"name": "service-page", "mix": [{"kind": "service_page", "weight": 1}]},
+            {"name": "centre-page", "mix": [{"kind": "centre_page", "weight": 1}]},
+            {"name": "earliest", "mix": [{"kind": "earliest", "weight": 1}]},
+            {"name": "pages-mixed", "mix": [{"kind": kind, "weight": 1} for kind in PAGE_KINDS]},
+        ]
+    for phase in chosen:
+        phase["target"] = targets_for(phase_kinds(phase))
     return chosen
+
+
+def phase_kinds(phase: dict) -> list[str]:
+    """The request kinds a phase sends: its mix, or what its queue roles do."""
+    if "roles" in phase:
+        return [kind for role, n in phase["roles"].items() if n for kind in QUEUE_ROLE_KINDS[role]]
+    return [entry["kind"] for entry in phase["mix"]]
 
 
 DASHBOARD_KINDS = ("dashboard_30", "dashboard_365", "stats_30", "stats_365")
@@ -137,6 +172,12 @@ def dashboard_phases(size: int, clients: int) -> list[dict]:
         | SLOW_PHASE.get(kind, {})
         for kind in DASHBOARD_KINDS
     ]
+
+
+def latest_name(scenario: str) -> str:
+    """The dashboard's rounds take an hour and run on their own, so their table has a file of its
+    own and a run of the other scenarios does not overwrite it (nor the other way round)."""
+    return "latest-dashboard.md" if scenario == "dashboard" else "latest.md"
 
 
 def run_load(plan: dict, env: dict) -> dict:
@@ -446,6 +487,25 @@ def main(argv=None) -> int:
                 raise RuntimeError("Could not prepare the queue:\n" + prepared.stderr)
             queue_plan = json.loads(prepared.stdout)
 
+        pages_plan = None
+        if any(set(phase_kinds(phase)) & set(PAGE_KINDS) for phase in phases(args)):
+            prepared = subprocess.run(
+                [sys.executable, "-m", "bench.prepare_pages"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            if prepared.returncode != 0:
+                raise RuntimeError("Could not pick the pages to read:\n" + prepared.stderr)
+            pages_plan = json.loads(prepared.stdout)
+            print(
+                f"Pages: {len(pages_plan['services'])} services ({len(pages_plan['bookable'])} bookable), "
+                f"{len(pages_plan['centres'])} centres, {len(pages_plan['searches'])} searches",
+                flush=True,
+            )
+
         port = free_port()
         stack.start(
             "celery",
@@ -475,7 +535,7 @@ def main(argv=None) -> int:
             "warmup": args.warmup,
             "max_requests": args.max_requests,
             "timeout": args.timeout,
-            "target": target,
+            "target": target | {"pages": pages_plan} if pages_plan else target,
             "queue": queue_plan,
             "phases": phases(args),
         }
@@ -496,6 +556,7 @@ def main(argv=None) -> int:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         result = {
             "timestamp": stamp,
+            "scenario": args.scenario,
             "machine": {
                 "cpus": os.cpu_count(),
                 "platform": platform.platform(),
@@ -526,13 +587,22 @@ def main(argv=None) -> int:
                 "bare_rows_written": written,
                 "queue": queue_state,
             },
+            "pages": {
+                "services": len(pages_plan["services"]),
+                "bookable": len(pages_plan["bookable"]),
+                "centres": len(pages_plan["centres"]),
+                "searches": len(pages_plan["searches"]),
+                "search_examples": [f"{item['lang']}: {item['q']}" for item in pages_plan["searches"][:12]],
+            }
+            if pages_plan
+            else None,
             "dashboard": dashboard,
             "elapsed_s": round(time.monotonic() - started, 1),
         }
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")
         report = markdown_report(result)
-        (RESULTS / "latest.md").write_text(report)
+        (RESULTS / latest_name(args.scenario)).write_text(report)
         print()
         print(report)
         if overlapping:
