@@ -1,9 +1,10 @@
 """Sessions kept in PostgreSQL and read through Redis (production's SESSION_ENGINE) that keep
 working while Redis is down or frozen.
 
-Django's cached_db store falls back to the database when reading the cache fails, but then
-writes the row back to the cache unguarded (a 500 while Redis is down), deletes unguarded, and
-waits the cache's socket timeout on every call while Redis is frozen. This store asks the cache
+Django's cached_db store falls back to the database when reading the cache fails, but asks the
+cache unguarded whether a new session key is taken and writes a row back unguarded after a miss
+(a 500 while Redis is down), deletes unguarded, and waits the cache's socket timeout on every
+call while Redis is frozen. This store asks the cache
 only while the rate limiter's breaker is closed (asan_portal.ratelimit: the one per-process
 memory of "the cache failed a moment ago"), trips it on any cache error, and always has the
 database to fall back on. A session changed during an outage is written to the database only;

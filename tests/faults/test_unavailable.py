@@ -4,12 +4,17 @@ The connection is really lost: this test's connection is pointed at a port nobod
 so psycopg's own error reaches the view, as during a PostgreSQL restart.
 """
 
+import base64
 import contextlib
+import hashlib
+import re
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection
 from django.test import RequestFactory
 
+from asan_portal.security import inline_style_hashes
 from asan_portal.unavailable import RETRY_AFTER_SECONDS, database_unavailable
 from asan_portal.views import server_error
 from tests.faults.servers import free_port
@@ -74,3 +79,11 @@ def test_only_connection_errors_count_as_unavailable():
     assert not database_unavailable(IntegrityError("duplicate key"))
     assert not database_unavailable(ValueError("bug"))
     assert not database_unavailable(None)
+
+
+def test_the_503_page_draws_its_style_under_the_content_security_policy():
+    """Its <style> block is 500.html's, whose hash the policy allows (asan_portal/security.py)."""
+    page = (settings.BASE_DIR / "templates" / "503.html").read_text(encoding="utf-8")
+    block = re.search(r"<style>(.*?)</style>", page, re.DOTALL)[1]
+    digest = base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in inline_style_hashes()
