@@ -3,6 +3,9 @@
 import os
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext
 
 from tests.browser.dataset import build_catalogue
 
@@ -37,3 +40,22 @@ def catalogue(transactional_db):
 def site(live_server, catalogue):
     """Base URL of the running portal, with the catalogue loaded."""
     return live_server.url
+
+
+def signed_in_context(browser: Browser, site: str, user, viewport) -> BrowserContext:
+    """A browser context carrying a Django session for `user` (no login form to drive)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport, locale="en-GB")
+    host = site.split("//", 1)[1].split(":")[0]
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": host,
+                "path": "/",
+            }
+        ]
+    )
+    return context

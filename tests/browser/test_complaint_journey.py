@@ -9,15 +9,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
 from appointments.models import Notification
 from asan_portal.roles import CENTRE_MANAGER, role_grant
 from centres.models import StaffMembership, StaffRole
 from feedback.models import Complaint, ComplaintStatus
+from tests.browser.conftest import signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,25 +35,6 @@ def _check(page: Page, name: str) -> None:
     assert problems == [], f"{name}:\n" + "\n".join(problems)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _signed_in_context(browser: Browser, site: str, user, viewport):
-    """A browser context carrying a Django session for `user` (no login form to drive)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="en-GB")
-    host = site.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
-    return context
 
 
 def test_a_complaint_from_a_phone_is_answered_by_the_manager_and_tracked(browser: Browser, site, catalogue):
@@ -90,7 +70,7 @@ def test_a_complaint_from_a_phone_is_answered_by_the_manager_and_tracked(browser
     assert Notification.objects.filter(kind="complaint_received").count() == 2
 
     # the manager, at a desk: the list, then the complaint, then the answer
-    desk = _signed_in_context(browser, site, manager, DESK).new_page()
+    desk = signed_in_context(browser, site, manager, DESK).new_page()
     desk.goto(f"{site}/en/staff/complaints/")
     expect(desk.get_by_role("link", name=tracking_number)).to_be_visible()
     expect(desk.get_by_text("+994507654321")).to_have_count(0)  # masked in the list

@@ -10,11 +10,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
 from appointments.models import Ticket, TicketStatus
 from centres.models import Counter, StaffMembership, StaffRole
+from tests.browser.conftest import signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,25 +37,6 @@ def _check(page: Page, name: str, *, full_page: bool = True) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
-def _signed_in_context(browser: Browser, site: str, user, viewport):
-    """A browser context carrying a Django session for `user` (no login form to drive)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="en-GB")
-    host = site.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
-    return context
-
-
 def test_kiosk_ticket_is_called_shown_on_the_display_and_on_the_phone(browser: Browser, site, catalogue):
     centre = catalogue.baku
     passport = catalogue.passport
@@ -72,7 +53,7 @@ def test_kiosk_ticket_is_called_shown_on_the_display_and_on_the_phone(browser: B
     expect(display.get_by_text("No ticket has been called yet.")).to_be_visible()
 
     # the kiosk: a group, the service, then the ticket
-    kiosk = _signed_in_context(browser, site, kiosk_user, KIOSK).new_page()
+    kiosk = signed_in_context(browser, site, kiosk_user, KIOSK).new_page()
     kiosk.goto(f"{site}/en/queue/{centre.code}/kiosk/")
     _check(kiosk, "1-kiosk-groups")
     kiosk.get_by_role("link", name=passport.category.name_en).click()
@@ -92,7 +73,7 @@ def test_kiosk_ticket_is_called_shown_on_the_display_and_on_the_phone(browser: B
     _check(phone, "4-ticket-waiting")
 
     # the operator signs in at the counter and calls the next citizen
-    desk = _signed_in_context(browser, site, operator, DESK).new_page()
+    desk = signed_in_context(browser, site, operator, DESK).new_page()
     desk.goto(f"{site}/en/queue/{centre.code}/counter/{counter.pk}/")
     desk.get_by_role("button", name="Sign in at this counter").click()
     call = desk.get_by_role("button", name="Call next")
