@@ -231,7 +231,7 @@ def start_portal(workdir: Path, *, database_url: str, redis_url: str, workers: i
 
 class PostgresCluster:
     """A PostgreSQL cluster of the test's own (initdb as the postgres user), on a free port,
-    with its socket in its own directory; `restart()` is `pg_ctl restart -m fast`."""
+    with its socket in its own directory, that the test may stop and start."""
 
     def __init__(self, directory: Path):
         self.directory = directory
@@ -266,9 +266,6 @@ class PostgresCluster:
 
     def start(self) -> None:
         self._pg_ctl("start")
-
-    def restart(self) -> None:
-        self._pg_ctl("restart", "-m", "fast")
 
     def stop(self, mode: str = "immediate") -> None:
         if (self.data / "postmaster.pid").exists():
