@@ -159,6 +159,20 @@ class Service(models.Model):
     history = HistoricalRecords()
     objects = ServiceQuerySet.as_manager()
 
+    # Shown on the service's own page only: lists (search, a centre's services) defer them.
+    LONG_TEXT_FIELDS = (
+        "description_az",
+        "description_en",
+        "description_ru",
+        "eligibility_az",
+        "eligibility_en",
+        "eligibility_ru",
+        "legal_basis_az",
+        "legal_basis_en",
+        "legal_basis_ru",
+        "search_text",
+    )
+
     class Meta:
         ordering = ["name_az"]
         verbose_name = _("service")
