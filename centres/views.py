@@ -13,7 +13,7 @@ from asan_portal.azerbaijani import sort_key
 from .forms import CentreFilterForm
 from .hours import holiday_dates, opening_status, weekly_hours
 from .models import PublicHoliday, Weekday
-from .selectors import centre_get, centre_list
+from .selectors import centre_get_with_services, centre_list
 
 # How far ahead the centre page lists holidays, closures and mobile stops.
 UPCOMING_DAYS = 60
@@ -33,7 +33,7 @@ class CentreListView(View):
 
 class CentreDetailView(View):
     def get(self, request, code):
-        centre = centre_get(code)
+        centre = centre_get_with_services(code)
         now = timezone.now()
         today = timezone.localdate(now)
         horizon = today + dt.timedelta(days=UPCOMING_DAYS)
@@ -59,6 +59,7 @@ class CentreDetailView(View):
 
 def _services_by_category(centre) -> list[tuple]:
     """[(category, [service, ...]), ...] in catalogue order, services alphabetical in the active language."""
-    services = [offer.service for offer in centre.offers.all()]
-    services.sort(key=lambda s: (s.category.position, sort_key(s.category.name_az), sort_key(s.name)))
+    services = sorted(
+        centre.offered_services, key=lambda s: (s.category.position, sort_key(s.category.name_az), sort_key(s.name))
+    )
     return [(category, list(items)) for category, items in groupby(services, key=lambda s: s.category)]
