@@ -116,6 +116,10 @@ def edit_distance(a: str, b: str, *, limit: int) -> int:
     """Optimal string alignment distance (a swap of two neighbours is one edit), capped at limit + 1."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    # Each letter of `a` missing from `b` costs an edit: most word pairs stop here, before the
+    # table (a search compares its words with hundreds of thousands of catalogue words).
+    if len(set(a).difference(b)) > limit:
+        return limit + 1
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i, char_a in enumerate(a, start=1):

@@ -10,9 +10,11 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.models import Service
-from services.search import rank_services, service_search, service_search_text
+from services.search import edit_distance, rank_services, service_search, service_search_text
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +85,21 @@ def test_the_word_lookup_leaves_the_connection_settings_as_they_were():
     # then neither stays changed for the next query on the connection
     assert (_setting("random_page_cost"), _setting("pg_trgm.word_similarity_threshold")) == before
     assert before == ("4", "0.6")
+
+
+def _alignment_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance by the whole table, without shortcuts (the reference)."""
+    table = [[i + j if not i * j else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+    return table[-1][-1]
+
+
+@pytest.mark.django_db(databases=[])
+@given(a=st.text("aesirnkt", max_size=9), b=st.text("aesirnkt", max_size=9), limit=st.integers(1, 2))
+def test_the_early_exits_of_edit_distance_do_not_change_it(a, b, limit):
+    # the missing-letter and length shortcuts answer as the full table capped at limit + 1
+    assert edit_distance(a, b, limit=limit) == min(_alignment_distance(a, b), limit + 1)
