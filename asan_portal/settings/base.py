@@ -129,13 +129,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Redis answers in well under a millisecond on the same network. A frozen Redis (accepting
+# connections, never answering) costs a request one timeout before the breaker
+# (asan_portal.ratelimit) skips the cache for a while, so the timeout is what a citizen waits.
+CACHE_SOCKET_TIMEOUT_SECONDS = 0.5
+CACHE_OPTIONS = {"socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS, "socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="asan"),
-            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+            "OPTIONS": CACHE_OPTIONS,
         }
     }
 else:

@@ -7,7 +7,7 @@ at different addresses. DEBUG stays off: debug mode keeps every query in memory.
 """
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env
+from .base import CACHE_OPTIONS, MIDDLEWARE, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -25,7 +25,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "asan-bench",
-        "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        "OPTIONS": CACHE_OPTIONS,
     }
 }
 CELERY_BROKER_URL = REDIS_URL

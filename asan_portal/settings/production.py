@@ -1,7 +1,7 @@
 """Production: secrets have no default, HTTPS everywhere, PostgreSQL and Redis required."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, CACHE_OPTIONS, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -21,7 +21,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="asan"),
-        "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        "OPTIONS": CACHE_OPTIONS,
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

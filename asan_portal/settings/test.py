@@ -1,7 +1,7 @@
 """`make test`: the real PostgreSQL and Redis on localhost."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHE_OPTIONS, env
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/asan_portal"),
@@ -14,7 +14,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "asan-test",
-        "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        "OPTIONS": CACHE_OPTIONS,
     }
 }
 CELERY_BROKER_URL = REDIS_URL

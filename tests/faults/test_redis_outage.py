@@ -37,9 +37,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 OUTAGE_SECONDS = float(os.environ.get("FAULTS_OUTAGE_SECONDS", 60))
 EVERY_SECONDS = 4  # one API booking and one form booking per round
-# "Fast": a booking waits at most one cache socket timeout (2 s, settings) when Redis is frozen,
+# "Fast": a booking waits at most one cache socket timeout (0.5 s, settings) when Redis is frozen,
 # once per web process per 30 s (the breaker); a call waiting on a dead broker takes far longer.
-FAST_SECONDS = 3.0
+FAST_SECONDS = 1.5
 BOOKINGS_PER_HOUR = 2  # the booking rate limit in force (per client address)
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
