@@ -4,6 +4,7 @@ import datetime as dt
 from itertools import groupby
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -58,8 +59,21 @@ class CentreDetailView(View):
 
 
 def _services_by_category(centre) -> list[tuple]:
-    """[(category, [service, ...]), ...] in catalogue order, services alphabetical in the active language."""
-    services = sorted(
-        centre.offered_services, key=lambda s: (s.category.position, sort_key(s.category.name_az), sort_key(s.name))
-    )
+    """[(category, [service, ...]), ...] in catalogue order, services alphabetical in the active language.
+
+    Each service gets its `page_url`. A big centre lists hundreds of services, so the link is
+    reversed once and the code filled in, and each topic's sort key is computed once.
+    """
+    page_url = reverse("services:detail", kwargs={"code": _CODE_SLOT})
+    topic_keys = {}
+    for service in centre.offered_services:
+        service.page_url = page_url.replace(_CODE_SLOT, service.code)
+        category = service.category
+        if category.pk not in topic_keys:
+            topic_keys[category.pk] = (category.position, sort_key(category.name_az))
+    services = sorted(centre.offered_services, key=lambda s: (topic_keys[s.category.pk], sort_key(s.name)))
     return [(category, list(items)) for category, items in groupby(services, key=lambda s: s.category)]
+
+
+# Stands for a service's code in its reversed page address (a valid code, so it reverses).
+_CODE_SLOT = "code-slot"
