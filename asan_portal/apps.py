@@ -47,3 +47,7 @@ class AsanPortalConfig(AppConfig):
         before_task_publish.connect(logs.task_publishing, dispatch_uid="asan_portal_request_id_publish")
         task_prerun.connect(logs.task_starting, dispatch_uid="asan_portal_request_id_task_start")
         task_postrun.connect(logs.task_finished, dispatch_uid="asan_portal_request_id_task_end")
+        # A catalogue write makes the cached service and centre pages out of date (asan_portal/page_cache.py).
+        from .page_cache import catalogue_signals_connect
+
+        catalogue_signals_connect()

@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from asan_portal import roles
 from asan_portal.azerbaijani import fold
 from asan_portal.i18n import LANGUAGE_CODES
+from asan_portal.page_cache import catalogue_version_bump
 from services.models import Provider, ProviderKind, Service
 
 from .models import (
@@ -547,6 +548,8 @@ def centres_load_demo(*, today: dt.date | None = None, path: Path | None = None)
     _load_closures(data, centres, today, result)
     _load_stops(data, centres, today, result)
     _load_offers_and_counters(data, centres, result)
+    # Bulk writes send no signals: the cached service and centre pages are renewed here.
+    catalogue_version_bump()
     return result
 
 

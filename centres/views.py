@@ -4,12 +4,14 @@ import datetime as dt
 from itertools import groupby
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from asan_portal.alphabetical import alphabetical
 from asan_portal.azerbaijani import sort_key
+from asan_portal.page_cache import PagePart, next_change, page_part
 
 from .forms import CentreFilterForm
 from .hours import holiday_dates, opening_status, weekly_hours
@@ -33,29 +35,42 @@ class CentreListView(View):
 
 
 class CentreDetailView(View):
+    """The page's catalogue part is the same for every citizen in a language, so it is cached (asan_portal.page_cache)."""
+
     def get(self, request, code):
-        centre = centre_get_with_services(code)
-        now = timezone.now()
-        today = timezone.localdate(now)
-        horizon = today + dt.timedelta(days=UPCOMING_DAYS)
-        holidays = list(PublicHoliday.objects.filter(date__range=(today, horizon)).order_by("date"))
-        status = opening_status(
-            centre,
-            now,
-            holidays={h.date for h in holidays if h.date <= today + dt.timedelta(days=14)},
+        part = page_part(
+            page="centre", code=code, origin=request.build_absolute_uri("/"), build=lambda: _centre_part(code)
         )
-        hours = [(Weekday(weekday).label, periods) for weekday, periods in weekly_hours(centre)]
-        context = {
-            "centre": centre,
-            "status": status,
-            "hours": hours,
-            "today_weekday": Weekday(today.weekday()).label,
-            "holidays": holidays,
-            "closures": [c for c in centre.closures.all() if today <= c.ends_on and c.starts_on <= horizon],
-            "stops": [s for s in centre.stops.all() if today <= s.date <= horizon],
-            "service_groups": _services_by_category(centre),
-        }
-        return render(request, "centres/centre_detail.html", context)
+        return render(request, "centres/centre_detail.html", {"part": part})
+
+
+def _centre_part(code) -> PagePart:
+    centre = centre_get_with_services(code)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    holidays = list(PublicHoliday.objects.filter(date__range=(today, horizon)).order_by("date"))
+    status = opening_status(
+        centre,
+        now,
+        holidays={h.date for h in holidays if h.date <= today + dt.timedelta(days=14)},
+    )
+    hours = [(Weekday(weekday).label, periods) for weekday, periods in weekly_hours(centre)]
+    context = {
+        "centre": centre,
+        "status": status,
+        "hours": hours,
+        "today_weekday": Weekday(today.weekday()).label,
+        "holidays": holidays,
+        "closures": [c for c in centre.closures.all() if today <= c.ends_on and c.starts_on <= horizon],
+        "stops": [s for s in centre.stops.all() if today <= s.date <= horizon],
+        "service_groups": _services_by_category(centre),
+    }
+    return PagePart(
+        title=centre.name,
+        content=render_to_string("centres/partials/centre_page_content.html", context),
+        valid_until=next_change([status], now=now, timezones=[timezone.get_current_timezone(), centre.tz]),
+    )
 
 
 def _services_by_category(centre) -> list[tuple]:

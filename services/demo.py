@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from asan_portal.i18n import LANGUAGE_CODES
+from asan_portal.page_cache import catalogue_version_bump
 
 from .models import Category, DaysKind, FeeOption, Provider, ProviderKind, RequiredDocument, Service, code_validator
 from .search import service_search_text
@@ -383,4 +384,6 @@ def catalogue_load_demo(*, directory: Path | None = None, now: dt.datetime | Non
         service_rows.append(row)
     service_objs = _upsert(Service, service_rows, service_fields, result, now=now)
     _sync_children(service_objs, service_rows, result)
+    # Bulk writes send no signals: the cached service and centre pages are renewed here.
+    catalogue_version_bump()
     return result

@@ -4,11 +4,13 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
+from asan_portal.page_cache import PagePart, next_change, page_part
 from centres.hours import holiday_dates, opening_status
 from centres.selectors import centres_offering
 
@@ -38,25 +40,45 @@ class ServiceListView(View):
 
 
 class ServiceDetailView(View):
+    """The page's catalogue part is the same for every citizen in a language, so it is cached (asan_portal.page_cache)."""
+
     def get(self, request, code):
-        service = service_get(code)
-        centres = list(centres_offering(service))
-        now = timezone.now()
-        today = timezone.localdate(now)
-        holidays = holiday_dates(today, today + dt.timedelta(days=14))
-        offices = [
-            (centre, opening_status(centre, now, holidays=holidays), _booking_url(service, centre))
-            for centre in centres
-        ]
-        context = {
-            "service": service,
-            "documents": list(service.documents.all()),
-            "fee_options": list(service.fee_options.all()),
-            "offices": offices,
-            "booking_url": _booking_url(service),
-            "json_ld": service_json_ld(request, service, centres),
-        }
-        return render(request, "services/service_detail.html", context)
+        part = page_part(
+            page="service",
+            code=code,
+            origin=request.build_absolute_uri("/"),
+            build=lambda: _service_part(request, code),
+        )
+        return render(request, "services/service_detail.html", {"part": part})
+
+
+def _service_part(request, code) -> PagePart:
+    service = service_get(code)
+    centres = list(centres_offering(service))
+    now = timezone.now()
+    today = timezone.localdate(now)
+    holidays = holiday_dates(today, today + dt.timedelta(days=14))
+    offices = [
+        (centre, opening_status(centre, now, holidays=holidays), _booking_url(service, centre)) for centre in centres
+    ]
+    context = {
+        "service": service,
+        "documents": list(service.documents.all()),
+        "fee_options": list(service.fee_options.all()),
+        "offices": offices,
+        "booking_url": _booking_url(service),
+    }
+    return PagePart(
+        title=service.name,
+        description=service.summary or service.name,
+        content=render_to_string("services/partials/service_page_content.html", context),
+        json_ld=service_json_ld(request, service, centres),
+        valid_until=next_change(
+            [status for _centre, status, _url in offices],
+            now=now,
+            timezones=[timezone.get_current_timezone(), *(centre.tz for centre in centres)],
+        ),
+    )
 
 
 def _booking_url(service, centre=None) -> str | None:
