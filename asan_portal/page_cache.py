@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 # The longest an entry lives, whatever its builder says.
 PAGE_CACHE_SECONDS = 60
 _VERSION_KEY = "page-cache:catalogue-version:{database}"
+# Losing the version is always safe (every entry becomes a miss), so it need not outlive its entries by much.
+_VERSION_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def _part_key(*, page: str, code: str, origin: str) -> str:
     version = cache.get(_version_key())
     if version is None:
         # First use, or the cache lost it (restart, eviction): start a version nobody has used.
-        cache.add(_version_key(), uuid.uuid4().hex, timeout=None)
+        cache.add(_version_key(), uuid.uuid4().hex, timeout=_VERSION_SECONDS)
         version = cache.get(_version_key())
     language = translation.get_language() or "-"
     return f"page-cache:{connection.settings_dict['NAME']}:{version}:{page}:{code}:{language}:{origin}"
@@ -152,7 +154,7 @@ def _version_renew() -> None:
     if breaker.is_open():
         return
     try:
-        cache.set(_version_key(), uuid.uuid4().hex, timeout=None)
+        cache.set(_version_key(), uuid.uuid4().hex, timeout=_VERSION_SECONDS)
     except Exception:
         _cache_failed()
 
