@@ -39,3 +39,15 @@ def test_the_migration_gives_each_past_day_the_sums_the_rebuild_would_give():
     }
     assert filled == expected
     assert filled[(days[0], passport.pk, passport.provider_id)]["visits"] == 30
+
+
+def test_the_migration_replaces_rows_already_there_rather_than_failing_on_them():
+    centre, passport = CentreFactory(), ServiceFactory()
+    day = dt.date(2026, 3, 2)
+    service_day(centre, passport, day, visits=20, ratings=8, satisfied=6, score_sum=32)
+    NationalServiceDay.objects.filter(day=day).update(visits=999)  # a row the deltas wrote, say
+
+    fill(apps, None)
+
+    [row] = NationalServiceDay.objects.all()
+    assert row.visits == 20
