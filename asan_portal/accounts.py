@@ -21,7 +21,7 @@ from .second_factor import (
     device_secret,
     second_factor_enrolment_confirm,
     second_factor_enrolment_start,
-    second_factor_needed,
+    second_factor_needed_for_session,
     second_factor_verify,
 )
 
@@ -133,7 +133,7 @@ def _code_refused(request, template, context, form, refusal: CodeRefused):
 @login_required
 def second_factor_verify_view(request):
     """After the password: the code from the user's authenticator app (asan_portal/second_factor.py)."""
-    if request.user.is_verified() or not second_factor_needed(request.user):
+    if request.user.is_verified() or not second_factor_needed_for_session(request, fresh=True):
         return redirect(_next_url(request))
     if confirmed_device(request.user) is None:
         return redirect(f"{reverse('second-factor-enrol')}?{request.GET.urlencode()}")

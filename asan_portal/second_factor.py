@@ -16,6 +16,7 @@
 """
 
 import math
+import time
 from base64 import b32encode
 
 import django_otp
@@ -68,6 +69,39 @@ def second_factor_needed(user) -> bool:
         .filter(Q(groups__name=CATALOGUE_ADMIN) | Q(totpdevice__confirmed=True))
         .exists()
     )
+
+
+NEEDED_KEY = "_second_factor_needed"
+NEEDED_RECHECK_SECONDS = 60
+
+
+def second_factor_needed_for_session(request: HttpRequest, *, fresh: bool = False) -> bool:
+    """`second_factor_needed` for the signed-in user, remembered in the session for a minute:
+    staff pages then pay no extra query per request, and a new role or device counts within a
+    minute (at once on the code pages, which ask `fresh`)."""
+    return _needed_remembered(request.session, request.user, fresh=fresh)
+
+
+def _needed_remembered(session, user, *, fresh: bool) -> bool:
+    if not user.is_authenticated or not (user.is_staff or user.is_superuser):
+        return False
+    if user.is_superuser:
+        return True
+    now = int(time.time())
+    remembered = session.get(NEEDED_KEY)
+    if not fresh and isinstance(remembered, list) and len(remembered) == 2:
+        needed, checked_at = remembered
+        if isinstance(checked_at, int) and 0 <= now - checked_at < NEEDED_RECHECK_SECONDS:
+            return bool(needed)
+    needed = second_factor_needed(user)
+    session[NEEDED_KEY] = [needed, now]
+    return needed
+
+
+def on_user_logged_in(sender, request, user, **kwargs):
+    """Decide at sign-in, so the first pages after it need no extra query."""
+    if request is not None and hasattr(request, "session"):
+        _needed_remembered(request.session, user, fresh=True)
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -197,7 +231,7 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in EXEMPT_URL_NAMES:
             return None
-        if not second_factor_needed(user):
+        if not second_factor_needed_for_session(request):
             return None
         if request.path.startswith("/api/"):
             message = gettext("Confirm your sign-in with the code from your authenticator app first.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from asan_portal.roles import CATALOGUE_ADMIN, OFFICIAL, OPERATOR, role_grant
+from asan_portal.second_factor import NEEDED_KEY, NEEDED_RECHECK_SECONDS
 from centres.models import AuditEntry
 from tests.second_factor import totp_code, totp_device_for, verified_login
 
@@ -232,3 +233,20 @@ def test_the_test_helper_gives_a_verified_session(client):
     verified_login(client, user)
 
     assert client.get("/az/admin/").status_code == 200
+
+
+def test_a_role_given_during_a_session_needs_the_code_within_a_minute():
+    # given an operator signed in (no second factor needed, remembered in the session)
+    user = staff(OPERATOR)
+    client = signed_in(user)
+    assert client.get("/az/").status_code == 200
+
+    # when they are made a catalogue administrator, and the remembered answer is a minute old
+    role_grant(user=user, role=CATALOGUE_ADMIN)
+    session = client.session
+    needed, checked_at = session[NEEDED_KEY]
+    session[NEEDED_KEY] = [needed, checked_at - NEEDED_RECHECK_SECONDS]
+    session.save()
+
+    # then the next page leads to enrolment
+    assert urlsplit(client.get("/az/")["Location"]).path == ENROL

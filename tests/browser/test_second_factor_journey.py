@@ -1,12 +1,17 @@
 """A superuser's first sign-in adds an authenticator app; the next one asks for its code
-(asan_portal/second_factor.py). axe on both pages: no violation of any impact."""
+(asan_portal/second_factor.py); an idle session ends with a message on the sign-in page
+(asan_portal/session_limits.py). axe on every page: no violation of any impact."""
+
+from importlib import import_module
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
+from asan_portal.session_limits import SEEN_AT
 from tests.second_factor import totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +25,14 @@ def axe_violations(page: Page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}"
         for v in result.response["violations"]
     ]
+
+
+def session_clock_back(page: Page, *, seconds: int) -> None:
+    """Move the browser session's last-seen time back, as if nothing happened for `seconds`."""
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    session[SEEN_AT] -= seconds
+    session.save()
 
 
 def sign_in(page: Page, site: str, lang: str) -> None:
@@ -70,6 +83,15 @@ def test_enrolment_then_a_code_at_each_sign_in(page: Page, site):
     page.locator("#id_token").fill(totp_code(device, steps_ahead=1))  # this step's code is used
     page.locator("main form [type=submit]").first.click()
     expect(page).to_have_url(f"{site}/az/admin/")
+
+    # 31 minutes without a request (the session's clock moved back): signed out, told why,
+    # and brought back to the admin after signing in again
+    session_clock_back(page, seconds=31 * 60)
+    page.goto(f"{site}/az/admin/services/")
+    expect(page).to_have_url(f"{site}/az/accounts/login/?next=/az/admin/services/")
+    expect(page.get_by_role("status")).to_contain_text("30 dəqiqə ərzində heç bir fəaliyyət olmadığı üçün")
+    assert axe_violations(page) == []
+    page.screenshot(path="/tmp/auth-signed-out-idle-az.png", full_page=True)
 
     # and in Russian
     page.context.clear_cookies()
