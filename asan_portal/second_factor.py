@@ -1,8 +1,8 @@
 """The second factor for staff: time-based one-time codes (TOTP, django-otp), docs/adr/0020.
 
 - Required for superusers and catalogue administrators (`second_factor_required`): they change
-  the catalogue and every account. Other staff may enrol (from their page or the sign-in); once
-  they have a device, their sign-in asks for its code like everyone else's.
+  the catalogue and every account. Other staff may enrol at /<lang>/accounts/two-factor/enrol/;
+  once they have a device, their sign-in asks for its code like everyone else's.
 - After the password, `SecondFactorMiddleware` holds every page (the admin's included) until the
   session is verified: to the enrolment page when the user has no confirmed device yet, else to
   the code page, with the page asked for as `next`. An API request gets a 403 in the common error
