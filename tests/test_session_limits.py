@@ -146,3 +146,16 @@ def test_citizens_anonymous_sessions_are_not_touched(client):
 
     assert response.status_code == 200
     assert client.session["booking_hold"] == "ABC123"
+
+
+def test_the_limits_hold_with_productions_session_store(client, operator, settings):
+    # PostgreSQL read through Redis, surviving a Redis outage (asan_portal/sessions.py)
+    settings.SESSION_ENGINE = "asan_portal.sessions"
+    client.force_login(operator)
+    assert client.get("/en/").status_code == 200
+    move_clocks(client, started_ago=3600, seen_ago=31 * 60)
+
+    response = client.get(STAFF_PAGE)
+
+    assert response["Location"] == f"/en/accounts/login/?next={STAFF_PAGE}"
+    assert "_auth_user_id" not in client.session
