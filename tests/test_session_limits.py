@@ -159,3 +159,27 @@ def test_the_limits_hold_with_productions_session_store(client, operator, settin
 
     assert response["Location"] == f"/en/accounts/login/?next={STAFF_PAGE}"
     assert "_auth_user_id" not in client.session
+
+
+def test_an_htmx_request_after_expiry_loads_the_sign_in_page_in_full(client, operator):
+    client.force_login(operator)
+    move_clocks(client, started_ago=3600, seen_ago=31 * 60)
+
+    response = client.get(STAFF_PAGE + "partial/", headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/en/accounts/login/?next=")
+
+
+def test_a_form_sent_after_expiry_returns_to_the_page_it_was_on(client, operator):
+    client.force_login(operator)
+    move_clocks(client, started_ago=3600, seen_ago=31 * 60)
+
+    response = client.post(
+        STAFF_PAGE + "baku-1/X1/cancel/", headers={"Referer": "http://testserver/en/staff/appointments/baku-1/X1/"}
+    )
+
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query)["next"] == [
+        "http://testserver/en/staff/appointments/baku-1/X1/"
+    ]
