@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from volunteers.views_attendance import calendar_feed as volunteer_calendar_feed
@@ -56,6 +57,10 @@ admin.site.site_header = "ASAN portal"
 # The admin's sign-in shares the portal's lock-out after repeated wrong passwords (asan_portal/lockout.py).
 admin.site.login_form = StaffAuthenticationForm
 admin.site.site_title = "ASAN portal"
+# django-otp's device admin shows every user's secret key and QR code to superusers: a lost phone
+# is handled by `manage.py second_factor_reset` instead (asan_portal/second_factor.py).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 handler404 = "asan_portal.views.page_not_found"
 handler500 = "asan_portal.views.server_error"

@@ -17,7 +17,8 @@ Recorded nowhere else, so written here as an AuditEntry (`audit_record`, called 
 service in its transaction): a booking cancelled or moved by staff, a citizen checked in by
 staff, a volunteer removed from a shift or moved to another, checked in or out by the
 coordinator (not by their own QR scan), sent a password link or marked as having completed
-the programme, and a change of how many volunteers a shift needs.
+the programme, a change of how many volunteers a shift needs, and a staff member's second
+factor added or reset (asan_portal/second_factor.py).
 """
 
 import datetime as dt

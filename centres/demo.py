@@ -18,6 +18,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -557,8 +558,9 @@ def centres_load_demo(*, today: dt.date | None = None, path: Path | None = None)
 def demo_users_create(*, password: str = DEMO_PASSWORD) -> list[tuple[DemoUser, bool]]:
     """One demo user per staff role; [(user spec, created?)].
 
-    A missing user is created with `password`; an existing one keeps its password (never
-    reset) but gets its role group and its membership at Baku No. 1 if they are missing.
+    A missing user is created with `password`, which must pass AUTH_PASSWORD_VALIDATORS like any
+    other; an existing one keeps its password (never reset) but gets its role group and its
+    membership at Baku No. 1 if they are missing.
     """
     if Group.objects.filter(name__in=roles.ALL_ROLES).count() < len(roles.ALL_ROLES):
         roles.roles_sync()
@@ -572,6 +574,7 @@ def demo_users_create(*, password: str = DEMO_PASSWORD) -> list[tuple[DemoUser, 
         created = user is None
         if created:
             # One hash for all: hashing is deliberately slow, and these are demo accounts.
+            validate_password(password, user_model(username=spec.username, first_name=spec.first_name))
             hashed = hashed or make_password(password)
             user = user_model.objects.create(
                 username=spec.username,

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
+    # The second factor for staff (asan_portal/second_factor.py, docs/adr/0020).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "asan_portal",
     "services",
     "centres",
@@ -55,6 +58,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signed-in sessions end when idle or too old; then staff must confirm with a code (docs/adr/0020).
+    "asan_portal.session_limits.SessionLimitsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "asan_portal.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -146,12 +153,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Length matters more than rules of character classes: 12 at least, and none of the ~20,000
+# most common passwords (docs/adr/0020).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Signed-in sessions (staff and volunteers; asan_portal/session_limits.py, docs/adr/0020) end after
+# this long without a request, and this long after signing in whatever happens. Citizens' anonymous
+# sessions keep Django's SESSION_COOKIE_AGE.
+SESSION_LIMITS = {
+    "IDLE_MINUTES": env.int("SESSION_IDLE_MINUTES", default=30),
+    "ABSOLUTE_HOURS": env.int("SESSION_ABSOLUTE_HOURS", default=12),
+}
+# The name authenticator apps show next to the code (asan_portal/second_factor.py).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="ASAN portal")
 # The portal's own sign-in: volunteers are not staff, so the admin's login would refuse them;
 # staff signing in there land on their pages (asan_portal/accounts.py).
 LOGIN_URL = "login"

@@ -30,6 +30,7 @@ from asan_portal.celery import beat_schedule
 from asan_portal.roles import CENTRE_MANAGER, OFFICIAL, OPERATOR, role_grant, roles_sync
 from centres.models import StaffMembership, StaffRole
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -442,7 +443,7 @@ def test_the_sms_log_is_read_by_superusers_and_the_centres_managers_only(client,
     url = reverse("admin:appointments_smslogentry_changelist")
     seen = {}
     for name, user in users.items():
-        client.force_login(user)
+        verified_login(client, user)
         response = client.get(url)
         seen[name] = (response.status_code, held.code in response.content.decode())
     assert seen == {
@@ -483,7 +484,7 @@ def test_the_outbox_hides_a_verification_code_from_operators(client, django_user
     manager = _staff(django_user_model, "manager", CENTRE_MANAGER, centre, StaffRole.MANAGER)
     seen = {}
     for user in (operator, manager):
-        client.force_login(user)
+        verified_login(client, user)
         response = client.get(change)
         seen[user.username] = (response.status_code, held.code in response.content.decode())
     assert seen == {"operator": (200, False), "manager": (200, True)}

@@ -16,6 +16,7 @@ from appointments.services import appointment_book, appointment_get_by_token
 from asan_portal.roles import CENTRE_MANAGER, OFFICIAL, OPERATOR, role_grant
 from centres.models import StaffMembership, StaffRole
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
     ],
 )
 def test_staff_see_only_their_own_centres(client, world, who, own_centre, other_centre):
-    client.force_login(world[who])
+    verified_login(client, world[who])
     assert client.get(day_url(world["a"])).status_code == own_centre
     assert client.get(day_url(world["b"])).status_code == other_centre
     assert client.get(detail_url(world["booking_a"])).status_code == own_centre
@@ -127,7 +128,7 @@ def test_staff_see_only_their_own_centres(client, world, who, own_centre, other_
     ],
 )
 def test_only_the_centres_own_staff_may_act_and_officials_only_look(client, world, who, status_a, status_b):
-    client.force_login(world[who])
+    verified_login(client, world[who])
     assert client.post(detail_url(world["booking_a"], "cancel")).status_code == status_a
     assert client.post(detail_url(world["booking_b"], "cancel")).status_code == status_b
     world["booking_a"].refresh_from_db()
@@ -153,7 +154,7 @@ def test_a_user_without_a_staff_role_cannot_open_the_staff_home(client, world):
 
 @pytest.mark.parametrize(("who", "expected"), [("manager", 200), ("operator", 403), ("official", 403)])
 def test_only_managers_close_counters(client, world, who, expected):
-    client.force_login(world[who])
+    verified_login(client, world[who])
     a = world["a"]
     url = reverse("appointments_staff:close_counter", kwargs={"centre": a.code})
     start = tomorrow_at(a, 9)

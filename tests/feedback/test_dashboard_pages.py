@@ -17,6 +17,7 @@ from centres.models import Counter, StaffMembership, StaffRole
 from feedback.stats import StatsFilter, stats_summary
 from tests.centres.factories import CentreFactory
 from tests.feedback.stats_factories import both_days, service_day, staff_day
+from tests.second_factor import verified_login
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def card_value(html: str, key: str) -> str:
 
 @pytest.mark.parametrize("who", ["official", "superuser"])
 def test_official_and_superuser_see_every_centre(client, world, who):
-    client.force_login(world[who])
+    verified_login(client, world[who])
     response = client.get(OVERVIEW)
     html = response.content.decode()
     assert response.status_code == 200
@@ -127,7 +128,7 @@ def test_official_drills_into_any_centre(client, world):
 
 @pytest.mark.parametrize("who", ["operator", "nobody"])
 def test_other_roles_are_refused(client, world, who):
-    client.force_login(world[who])
+    verified_login(client, world[who])
     assert client.get(OVERVIEW).status_code == 403
     assert client.get(reverse("dashboard:centre", kwargs={"code": world["a"].code})).status_code == 403
     assert client.get(reverse("dashboard:export", kwargs={"fmt": "csv"})).status_code == 403

@@ -14,6 +14,7 @@ from centres.models import Counter, StaffMembership, StaffRole
 from services.catalogue_csv import COLUMNS
 from services.models import RequiredDocument, Service
 from tests.centres.factories import CentreFactory
+from tests.second_factor import verified_login
 from tests.services.factories import ProviderFactory, RequiredDocumentFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def login(client):
         else:
             user = user_model.objects.create_user(username, password="x")  # noqa: S106
             role_grant(user=user, role=role)
-        client.force_login(user)
+        verified_login(client, user)
         return user
 
     return _login
