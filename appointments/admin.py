@@ -119,9 +119,11 @@ class MessageTextAdminMixin:
     text_fields: tuple[str, ...] = ()
 
     def _swap(self, request, names):
+        redacted = [f"{name}_redacted" for name in self.text_fields]
         if may_read_message_secrets(request.user):
-            return list(names)
-        return [f"{name}_redacted" if name in self.text_fields else name for name in names]
+            return [name for name in names if name not in redacted]
+        swapped = [f"{name}_redacted" if name in self.text_fields else name for name in names]
+        return list(dict.fromkeys(swapped))  # once each: the read-only columns are listed already
 
     def get_fields(self, request, obj=None):
         return self._swap(request, super().get_fields(request, obj))

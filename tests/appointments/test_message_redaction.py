@@ -191,3 +191,12 @@ def test_a_superuser_who_also_holds_a_read_only_role_reads_redacted(client, user
 def test_message_redact(text, redacted):
     assert message_redact(text) == redacted
     assert not re.search(r"\d{6}", message_redact(text).replace("994501234567", ""))
+
+
+def test_each_text_is_shown_once_in_the_form_of_its_reader(client, users, booked):
+    _held, confirmed = booked
+    row = Notification.objects.get(appointment=confirmed.appointment, kind="confirmation", channel="sms")
+    url = reverse("admin:appointments_notification_change", args=[row.pk])
+    for name, expected in (("superuser", confirmed.manage_token), ("official", "/manage/[hidden]/")):
+        client.force_login(users[name])
+        assert client.get(url).content.decode().count(expected) == 1, name
