@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -90,7 +91,14 @@ class RatingLinkView(View):
 
 
 class RatingVisitView(View):
-    """The form, for the session that opened the visit's private link (a 404 anywhere else)."""
+    """The form, for the session that opened the visit's private link (a 404 anywhere else).
+
+    Never stored by a cache: what it shows belongs to that session only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
     def _invitation(self, request, pk):
         invitation = ratings.rating_by_token(private_link_token(request, kind=GRANT, key=pk))

@@ -156,6 +156,7 @@ def test_the_link_is_exchanged_for_the_session_and_a_clean_url(client, visit):
     page = client.get(response["Location"])
     assert page.status_code == 200 and token not in page.content.decode()
     assert visit.display_code in page.content.decode()
+    assert "no-store" in page["Cache-Control"]  # the page belongs to this session only
 
 
 def test_the_clean_page_is_not_found_in_another_session_and_rates_nothing(client, visit):
