@@ -252,7 +252,11 @@ class SmsLogEntry(models.Model):
         verbose_name_plural = _("SMS log")
 
     def __str__(self):
-        return f"{self.recipient}: {self.body[:40]}"
+        # The admin shows this name to everyone who may open the row (title, breadcrumbs, history):
+        # redacted first (links and codes), then cut, so no part of a token is left.
+        from asan_portal.pii import message_redact
+
+        return f"{self.recipient}: {message_redact(self.body)[:40]}"
 
 
 class CounterClosure(models.Model):

@@ -9,6 +9,7 @@ from volunteers.views_attendance import calendar_feed as volunteer_calendar_feed
 
 from . import views
 from .lockout import StaffAuthenticationForm
+from .private_links import no_referrer
 
 api_v1 = [
     path("", include("services.api_urls")),
@@ -27,8 +28,9 @@ urlpatterns = [
     # Prometheus scrapes this; only listed addresses or the bearer token get an answer (asan_portal/metrics.py).
     path("metrics", views.metrics, name="metrics"),
     # A volunteer's iCal feed: no language prefix and no login (a calendar program cannot sign
-    # in); the unguessable token in the URL is the key (volunteers/views_attendance.py).
-    path("volunteers/calendar/<str:token>.ics", volunteer_calendar_feed, name="volunteers-calendar"),
+    # in); the unguessable token in the URL is the key (volunteers/views_attendance.py). It stays
+    # in the URL, since a calendar subscription is nothing but a URL (docs/adr/0019).
+    path("volunteers/calendar/<str:token>.ics", no_referrer(volunteer_calendar_feed), name="volunteers-calendar"),
 ]
 
 # Every page has its language in the URL (/az/, /en/, /ru/), Azerbaijani included.

@@ -13,6 +13,7 @@ from services.selectors import service_list
 
 from .health import health_report
 from .metrics import metrics_access_allowed, metrics_render
+from .private_links import PrivateLinkMissing
 from .unavailable import database_unavailable, unavailable_response
 
 POPULAR_SERVICES = 8
@@ -69,6 +70,10 @@ def _api_error(code: str, message: str, status: int) -> JsonResponse:
 def page_not_found(request, exception):
     if _is_api(request):
         return _api_error("not_found", gettext("There is no API endpoint at this address."), 404)
+    if isinstance(exception, PrivateLinkMissing):
+        # A clean page of a private link opened without the grant (another browser, an expired
+        # session, a bookmark): say how to get back in (asan_portal/private_links.py).
+        return render(request, "private_link_missing.html", status=404)
     return render(request, "404.html", status=404)
 
 
