@@ -188,6 +188,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "asan_portal.api.exception_handler",
+    # DRF's defaults, with a JSON parser that answers 400 (not 500) to any body it cannot decode.
+    "DEFAULT_PARSER_CLASSES": [
+        "asan_portal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ASAN portal API",
