@@ -180,6 +180,14 @@ class PasswordSetView(PasswordResetConfirmView):
     success_url = reverse_lazy("login")
     reset_url_token = "choose"  # noqa: S105 - the placeholder in the URL once the token is in the session  # nosec B105
 
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        # A wrong, used or expired link is a 404 like every other wrong token (issue 12.18), still
+        # with the page that says what to do next. A right one is a redirect or the form (validlink).
+        if response.status_code == 200 and not self.validlink:
+            response.status_code = 404
+        return response
+
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(
