@@ -113,6 +113,9 @@ def test_an_application_in_english_keeps_its_language(client, centre):
         ({"phone": "012 444 55 66"}, "phone", "Azerbaijani mobile number"),
         ({"preferred_centres": None}, "preferred_centres", "at least one centre"),
         ({"preferred_centres": ["999999"]}, "preferred_centres", "Select a valid choice"),
+        # Beyond 64-bit integers: SQLite's lookup overflowed into a 500 (issue 12.14; tests/test_sqlite_path.py).
+        ({"preferred_centres": ["12345678901234567890"]}, "preferred_centres", "Select a valid choice"),
+        ({"preferred_centres": ["-99999999999999999999"]}, "preferred_centres", "Select a valid choice"),
         ({"languages": None}, "languages", "at least one language"),
         ({"languages": ["xx"]}, "languages", "Select a valid choice"),
         ({"available_weekdays": None}, "available_weekdays", "at least one day"),
