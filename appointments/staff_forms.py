@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from asan_portal import model_choices
+from asan_portal.dates import DateFormField
 from centres.models import Counter
 from services.models import Service
 
@@ -27,7 +28,7 @@ def _centre_services(centre):
 
 
 class DayFilterForm(forms.Form):
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateFormField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(label=_("Status"), required=False)
     counter = CounterChoiceField(label=_("Counter"), queryset=Counter.objects.none(), required=False)
     service = model_choices.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
@@ -74,7 +75,7 @@ class PhoneInBookingForm(CitizenDetailsForm):
 
 class SlotSearchForm(forms.Form):
     service = model_choices.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateFormField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
