@@ -20,6 +20,7 @@ from django.views import View
 
 from asan_portal.alphabetical import alphabetical
 from asan_portal.dates import DateInvalid, date_parse
+from asan_portal.private_pages import private_page
 from centres.models import StaffRole
 from centres.permissions import centre_for_staff_or_404, centres_for_user
 from centres.selectors import centre_get_with_hours
@@ -39,6 +40,7 @@ from .staff_selectors import (
 )
 
 
+@private_page
 class StaffCentreMixin(LoginRequiredMixin):
     """Loads `self.centre` for the URL's centre code, or 404 when the user does not work there."""
 

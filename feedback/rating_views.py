@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from appointments.staff import staff_can_act
+from asan_portal.private_pages import private_page
 from centres.models import Counter
 from centres.permissions import centres_for_user
 
@@ -68,6 +69,7 @@ def _refused(request, refusal: RatingError, **extra):
     return render(request, REFUSED_TEMPLATE, context, status=refusal.status_code)
 
 
+@private_page
 class RatingLinkView(View):
     """The form behind the private link of the SMS or e-mail (no account)."""
 
@@ -104,6 +106,7 @@ class RatingLinkView(View):
         return render(request, THANKS_TEMPLATE, {"visit": ratings.visit_summary(invitation.ticket)})
 
 
+@private_page
 class CounterRatingView(LoginRequiredMixin, View):
     """The tablet at a counter: the rating form for the visit just completed there, else a
     calm waiting screen that checks every few seconds (htmx) for the next finished visit.

@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
+from asan_portal.private_pages import private_page
 from asan_portal.ratelimit import ratelimit_hit
 
 from .applications import (
@@ -81,6 +82,7 @@ def apply_thanks(request):
     return render(request, "volunteers/apply_thanks.html")
 
 
+@private_page
 class ApplicationListView(LoginRequiredMixin, View):
     """Applications for the coordinator, oldest first; waiting ones unless another status is asked."""
 
@@ -96,6 +98,7 @@ class ApplicationListView(LoginRequiredMixin, View):
         )
 
 
+@private_page
 class ApplicationDetailView(LoginRequiredMixin, View):
     """One application, with Approve and Reject (reason) for a waiting one."""
 

@@ -24,6 +24,7 @@ from appointments.qr import qr_svg
 from asan_portal.alphabetical import alphabetical
 from asan_portal.api import DomainError
 from asan_portal.dates import DateInvalid, date_parse
+from asan_portal.private_pages import private_page
 from centres.models import Centre
 
 from . import selectors
@@ -45,6 +46,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+")
 
 
+@private_page
 class CoordinatorMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
