@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from asan_portal import model_choices
+from asan_portal.dates import DateFormField
 from centres.models import Counter
 from services.models import Service
 
@@ -10,7 +12,7 @@ from .forms import CitizenDetailsForm
 from .models import AppointmentStatus
 
 
-class CounterChoiceField(forms.ModelChoiceField):
+class CounterChoiceField(model_choices.ModelChoiceField):
     def label_from_instance(self, obj):
         label = _("Counter %(number)s") % {"number": obj.number}
         return f"{label} · {obj.label}" if obj.label else label
@@ -26,10 +28,10 @@ def _centre_services(centre):
 
 
 class DayFilterForm(forms.Form):
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateFormField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(label=_("Status"), required=False)
     counter = CounterChoiceField(label=_("Counter"), queryset=Counter.objects.none(), required=False)
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
+    service = model_choices.ModelChoiceField(label=_("Service"), queryset=Service.objects.none(), required=False)
     q = forms.CharField(
         label=_("Find by reference, FIN or phone"),
         required=False,
@@ -72,8 +74,8 @@ class PhoneInBookingForm(CitizenDetailsForm):
 
 
 class SlotSearchForm(forms.Form):
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    service = model_choices.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    date = DateFormField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)

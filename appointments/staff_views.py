@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from asan_portal.alphabetical import alphabetical
+from asan_portal.dates import DateInvalid, date_parse
+from asan_portal.private_pages import private_page
 from centres.models import StaffRole
 from centres.permissions import centre_for_staff_or_404, centres_for_user
 from centres.selectors import centre_get_with_hours
@@ -38,6 +40,7 @@ from .staff_selectors import (
 )
 
 
+@private_page
 class StaffCentreMixin(LoginRequiredMixin):
     """Loads `self.centre` for the URL's centre code, or 404 when the user does not work there."""
 
@@ -93,6 +96,9 @@ class StaffDayView(StaffCentreMixin, View):
     def get(self, request, centre):
         form = DayFilterForm(request.GET or None, centre=self.centre)
         filters = form.cleaned_data if form.is_valid() else {}
+        # A filter that is not valid (a date outside the calendar, an unknown counter) shows today
+        # with the field's message, answered as the 400 it is.
+        status = 400 if form.is_bound and form.errors else 200
         day = filters.get("date") or _today(self.centre)
         query = (filters.get("q") or "").strip()
         search_error = ""
@@ -126,7 +132,7 @@ class StaffDayView(StaffCentreMixin, View):
             search_error=search_error,
             active_count=sum(1 for a in rows if a.status in ACTIVE_STATUSES),
         )
-        return render(request, "appointments/staff/day.html", context)
+        return render(request, "appointments/staff/day.html", context, status=status)
 
 
 class StaffAppointmentDetailView(StaffCentreMixin, View):
@@ -168,15 +174,19 @@ class StaffAppointmentActionView(StaffCentreMixin, View):
 class StaffAppointmentMoveView(StaffCentreMixin, View):
     """Move a booking to another free time: pick a date (GET), then a time (POST)."""
 
-    def _render(self, request, appointment, day, form, status=200):
-        context = self.context(appointment=appointment, day=day, form=form)
+    def _render(self, request, appointment, day, form, status=200, date_error=""):
+        context = self.context(appointment=appointment, day=day, form=form, date_error=date_error)
         return render(request, "appointments/staff/move.html", context, status=status)
 
     def _day(self, request, appointment):
-        try:
-            return dt.date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "")
-        except ValueError:
-            return appointment.local_date
+        """The day asked for (?date=), else the booking's own; DateInvalid for a bad one."""
+        raw = request.GET.get("date") or request.POST.get("date") or ""
+        return date_parse(raw) if raw else appointment.local_date
+
+    def _bad_day(self, request, appointment, refusal):
+        day = appointment.local_date
+        form = SlotChoiceForm(slots=self._slots(appointment, day))
+        return self._render(request, appointment, day, form, status=400, date_error=refusal.message)
 
     def _slots(self, appointment, day):
         return availability.day_slots(
@@ -185,12 +195,18 @@ class StaffAppointmentMoveView(StaffCentreMixin, View):
 
     def get(self, request, centre, reference):
         appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
-        day = self._day(request, appointment)
+        try:
+            day = self._day(request, appointment)
+        except DateInvalid as refusal:
+            return self._bad_day(request, appointment, refusal)
         return self._render(request, appointment, day, SlotChoiceForm(slots=self._slots(appointment, day)))
 
     def post(self, request, centre, reference):
         appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
-        day = self._day(request, appointment)
+        try:
+            day = self._day(request, appointment)
+        except DateInvalid as refusal:
+            return self._bad_day(request, appointment, refusal)
         form = SlotChoiceForm(request.POST, slots=self._slots(appointment, day))
         if not form.is_valid():
             return self._render(request, appointment, day, form, status=400)
@@ -225,7 +241,8 @@ class StaffPhoneInBookingView(StaffCentreMixin, View):
 
     def get(self, request, centre):
         search, slots = self._search(request.GET)
-        return self._render(request, search, slots, PhoneInBookingForm(slots=slots))
+        status = 400 if search.is_bound and search.errors else 200
+        return self._render(request, search, slots, PhoneInBookingForm(slots=slots), status=status)
 
     def post(self, request, centre):
         search, slots = self._search(request.POST)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from asan_portal.alphabetical import alphabetical
+from asan_portal.dates import DateInvalid, date_from_path, date_parse
 from asan_portal.private_links import (
     PrivateLinkMissing,
     private_link_grant,
@@ -105,10 +106,7 @@ def _bookable_centre(service, code: str):
 
 
 def _parse_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    return date_from_path(value)
 
 
 def _parse_start(centre, day: str, time: str) -> dt.datetime:
@@ -247,10 +245,11 @@ def month_calendar_context(*, service, centre, month: dt.date | None, day_url, n
 
 
 def _month_param(request) -> dt.date | None:
+    # A month that is not one (or far outside the calendar) shows the first month with room.
     value = request.GET.get("month", "")
     try:
-        return dt.date.fromisoformat(f"{value}-01")
-    except ValueError:
+        return date_parse(f"{value}-01")
+    except DateInvalid:
         return None
 
 

@@ -17,12 +17,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
 from appointments.staff import staff_can_act
 from asan_portal.private_links import PrivateLinkMissing, private_link_grant, private_link_token, see_other
+from asan_portal.private_pages import private_page
 from centres.models import Counter
 from centres.permissions import centres_for_user
 
@@ -90,15 +90,11 @@ class RatingLinkView(View):
         return see_other(reverse("ratings:visit", kwargs={"invitation": invitation.pk}))
 
 
+@private_page
 class RatingVisitView(View):
     """The form, for the session that opened the visit's private link (a 404 anywhere else).
 
-    Never stored by a cache: what it shows belongs to that session only."""
-
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
+    Never stored by a cache (private_page): what it shows belongs to that session only."""
 
     def _invitation(self, request, pk):
         invitation = ratings.rating_by_token(private_link_token(request, kind=GRANT, key=pk))
@@ -135,6 +131,7 @@ class RatingVisitView(View):
         return render(request, THANKS_TEMPLATE, {"visit": ratings.visit_summary(invitation.ticket)})
 
 
+@private_page
 class CounterRatingView(LoginRequiredMixin, View):
     """The tablet at a counter: the rating form for the visit just completed there, else a
     calm waiting screen that checks every few seconds (htmx) for the next finished visit.

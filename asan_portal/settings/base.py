@@ -129,6 +129,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # service is serialised on the embedded database (PostgreSQL uses constraints; ADR 8).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
+    # SQLite creates the file but not its folder: without this, `manage.py migrate` on a fresh
+    # clone fails with "unable to open database file" until something has made var/ (issue 12.21).
+    if DATABASES["default"]["NAME"] and DATABASES["default"]["NAME"] != ":memory:":
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Persistent connections: measured ~7x throughput on an indexed read (SETUP-NOTES).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -206,6 +210,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "asan_portal.api.exception_handler",
+    # DRF's defaults, with a JSON parser that answers 400 (not 500) to any body it cannot decode.
+    "DEFAULT_PARSER_CLASSES": [
+        "asan_portal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ASAN portal API",
