@@ -97,12 +97,14 @@ def test_date_parse_takes_the_ends_of_its_range():
 
 @pytest.mark.parametrize("day", BAD_DAYS)
 def test_booking_pages_with_a_bad_day_in_the_path_are_404(client, booking, day):
-    service, centre, token = booking["service"].code, booking["centre"].code, booking["token"]
+    service, centre, reference = booking["service"].code, booking["centre"].code, booking["appointment"].reference
+    opened = client.get(f"/az/appointments/manage/{booking['token']}/")  # the private link grants this session
+    assert opened.status_code == 303
     urls = [
         f"/az/appointments/book/{service}/{centre}/{day}/",
         f"/az/appointments/book/{service}/{centre}/{day}/23:59/",
-        f"/az/appointments/manage/{token}/move/{day}/",
-        f"/az/appointments/manage/{token}/move/{day}/23:59/",
+        f"/az/appointments/booking/{reference}/move/{day}/",
+        f"/az/appointments/booking/{reference}/move/{day}/23:59/",
     ]
     for url in urls:
         assert client.get(url).status_code == 404, url
@@ -112,9 +114,11 @@ def test_booking_pages_with_a_bad_day_in_the_path_are_404(client, booking, day):
 
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "garbage"])
 def test_booking_calendars_with_a_bad_month_show_a_month_of_the_booking_window(client, booking, month):
-    service, centre, token = booking["service"].code, booking["centre"].code, booking["token"]
+    service, centre, reference = booking["service"].code, booking["centre"].code, booking["appointment"].reference
+    opened = client.get(f"/en/appointments/manage/{booking['token']}/")  # the private link grants this session
+    assert opened.status_code == 303
     today = tomorrow_at(booking["centre"], 10).date() - dt.timedelta(days=1)
-    for url in (f"/en/appointments/book/{service}/{centre}/", f"/en/appointments/manage/{token}/move/"):
+    for url in (f"/en/appointments/book/{service}/{centre}/", f"/en/appointments/booking/{reference}/move/"):
         response = client.get(url, {"month": month})
         assert response.status_code == 200, url
         assert 0 <= (response.context["month"] - today.replace(day=1)).days <= 62
