@@ -57,5 +57,6 @@ admin.site.site_header = "ASAN portal"
 admin.site.login_form = StaffAuthenticationForm
 admin.site.site_title = "ASAN portal"
 
+handler403 = "asan_portal.views.permission_denied"
 handler404 = "asan_portal.views.page_not_found"
 handler500 = "asan_portal.views.server_error"
