@@ -22,6 +22,19 @@ from centres.models import Centre, Counter
 from services.models import Service
 
 
+class StaffCancelReason(models.TextChoices):
+    """Why staff cancelled a booking; the label is what the citizen reads in the SMS (issue 12.4)."""
+
+    CENTRE_UNAVAILABLE = "centre_unavailable", _("The centre cannot serve you at that time")
+    CITIZEN_REQUEST = "citizen_request", _("You asked us to cancel it")
+    SERVICE_UNAVAILABLE = "service_unavailable", _("The service is not available at this centre then")
+    DUPLICATE = "duplicate", _("You have another booking for this service")
+    OTHER = "other", _("Another reason (write it below)")
+
+
+STAFF_CANCEL_DETAILS_MAX = 160
+
+
 class AppointmentStatus(models.TextChoices):
     HELD = "held", _("Waiting for the SMS code")
     CONFIRMED = "confirmed", _("Confirmed")

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from centres.audit import audit_record
 from centres.hours import open_periods
@@ -38,7 +39,14 @@ from .errors import (
     TooManyAttempts,
     WrongCode,
 )
-from .models import ACTIVE_STATUSES, Appointment, AppointmentStatus, CitizenBookingLock
+from .models import (
+    ACTIVE_STATUSES,
+    STAFF_CANCEL_DETAILS_MAX,
+    Appointment,
+    AppointmentStatus,
+    CitizenBookingLock,
+    StaffCancelReason,
+)
 from .notifications import notification_enqueue
 from .signals import appointment_moved
 
@@ -371,9 +379,23 @@ def _check_change_allowed(appointment: Appointment, now: dt.datetime, *, by_staf
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment, by_staff=None, now: dt.datetime | None = None) -> Appointment:
-    """Cancel an active booking (citizens until the cut-off; staff any time). Frees the time."""
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    by_staff=None,
+    reason: str = "",
+    reason_details: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Cancel an active booking (citizens until the cut-off; staff any time). Frees the time.
+
+    Staff give a `reason` (StaffCancelReason) and may add words (`reason_details`, required
+    for OTHER): the citizen's SMS says it and the audit entry keeps it. InvalidDetails when
+    the reason is missing or not one of the list for a staff page (the staff page requires one)."""
     now = now or timezone.now()
+    reason_details = (reason_details or "").strip()
+    if reason or reason_details:
+        _check_cancel_reason(reason, reason_details)
     appointment = (
         Appointment.objects.select_for_update(of=("self",)).select_related("centre", "service").get(pk=appointment.pk)
     )
@@ -381,11 +403,32 @@ def appointment_cancel(*, appointment: Appointment, by_staff=None, now: dt.datet
     was_confirmed = appointment.status == S.CONFIRMED
     _move(appointment, S.CANCELLED, now=now, cancelled_at=now)
     if was_confirmed:
-        notification_enqueue(appointment=appointment, kind="cancellation")
+        context = {"reason": reason, "details": reason_details} if reason else {}
+        notification_enqueue(appointment=appointment, kind="cancellation", context=context)
     _on_time_freed(appointment)
     if by_staff is not None:
-        audit_record(actor=by_staff, action="booking_cancel", obj=appointment, centre=appointment.centre, now=now)
+        details = {"reason": reason, "details": reason_details} if reason else {}
+        audit_record(
+            actor=by_staff,
+            action="booking_cancel",
+            obj=appointment,
+            centre=appointment.centre,
+            details=details,
+            now=now,
+        )
     return appointment
+
+
+def _check_cancel_reason(reason: str, details: str) -> None:
+    if reason not in StaffCancelReason.values:
+        message = _("Choose the reason the citizen will be told.")
+        raise InvalidDetails(message, fields={"reason": [str(message)]})
+    if reason == StaffCancelReason.OTHER and not details:
+        message = _("Write the reason the citizen will be told.")
+        raise InvalidDetails(message, fields={"reason_details": [str(message)]})
+    if len(details) > STAFF_CANCEL_DETAILS_MAX:
+        message = _("Keep the reason to %(max)d characters: it is sent by SMS.") % {"max": STAFF_CANCEL_DETAILS_MAX}
+        raise InvalidDetails(message, fields={"reason_details": [str(message)]})
 
 
 @transaction.atomic

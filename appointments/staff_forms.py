@@ -9,7 +9,7 @@ from centres.models import Counter
 from services.models import Service
 
 from .forms import CitizenDetailsForm
-from .models import AppointmentStatus
+from .models import STAFF_CANCEL_DETAILS_MAX, AppointmentStatus, StaffCancelReason
 
 
 class CounterChoiceField(model_choices.ModelChoiceField):
@@ -95,3 +95,41 @@ class CounterClosureForm(forms.Form):
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counter"].queryset = Counter.objects.filter(centre=centre, is_active=True).order_by("number")
+
+
+class StaffCancelForm(forms.Form):
+    """Why the booking is cancelled: the citizen is told it by SMS (issue 12.4)."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason the citizen will be told"),
+        choices=StaffCancelReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the reason the citizen will be told.")},
+    )
+    reason_details = forms.CharField(
+        label=_("In your own words (optional; required for another reason)"),
+        required=False,
+        max_length=STAFF_CANCEL_DETAILS_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": STAFF_CANCEL_DETAILS_MAX}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built here, not at import, so it is in the language of the request.
+        self.fields["reason_details"].help_text = _(
+            "Up to %(max)d characters; sent to the citizen by SMS as you write it."
+        ) % {"max": STAFF_CANCEL_DETAILS_MAX}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == StaffCancelReason.OTHER and not (data.get("reason_details") or "").strip():
+            self.add_error("reason_details", _("Write the reason the citizen will be told."))
+        return data
+
+
+class ClosureShortenForm(forms.Form):
+    """A counter closure's new, earlier end (issue 12.5)."""
+
+    ends_at = forms.DateTimeField(
+        label=_("New end"), widget=DATETIME_LOCAL, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )

@@ -29,8 +29,22 @@ from . import availability, services
 from .arrival import appointment_check_in, check_in_opens_at, lapses_after
 from .errors import BookingError
 from .models import ACTIVE_STATUSES, AppointmentStatus
-from .staff import counter_close, staff_appointment_book, staff_can_act, staff_is_read_only
-from .staff_forms import CounterClosureForm, DayFilterForm, PhoneInBookingForm, SlotChoiceForm, SlotSearchForm
+from .staff import (
+    counter_close,
+    counter_closure_change,
+    staff_appointment_book,
+    staff_can_act,
+    staff_is_read_only,
+)
+from .staff_forms import (
+    ClosureShortenForm,
+    CounterClosureForm,
+    DayFilterForm,
+    PhoneInBookingForm,
+    SlotChoiceForm,
+    SlotSearchForm,
+    StaffCancelForm,
+)
 from .staff_selectors import (
     mask,
     staff_appointment_get_or_404,
@@ -152,20 +166,53 @@ class StaffAppointmentDetailView(StaffCentreMixin, View):
         )
 
 
+class StaffAppointmentCancelView(StaffCentreMixin, View):
+    """Cancel a booking in two steps (issue 12.4): GET asks to confirm and for the reason the
+    citizen is told; POST with a reason cancels. Without a reason it is a 400 with the error."""
+
+    def _render(self, request, appointment, form, status=200):
+        context = self.context(appointment=appointment, form=form)
+        return render(request, "appointments/staff/cancel.html", context, status=status)
+
+    def get(self, request, centre, reference):
+        if not self.can_act:
+            raise PermissionDenied
+        appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
+        return self._render(request, appointment, StaffCancelForm())
+
+    def post(self, request, centre, reference):
+        appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
+        form = StaffCancelForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, appointment, form, status=400)
+        try:
+            services.appointment_cancel(
+                appointment=appointment,
+                by_staff=request.user,
+                reason=form.cleaned_data["reason"],
+                reason_details=form.cleaned_data["reason_details"],
+            )
+        except BookingError as refusal:
+            for field, errors in refusal.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not refusal.fields:
+                form.add_error(None, refusal.message)
+            return self._render(request, appointment, form, status=refusal.status_code)
+        messages.success(request, _("The booking is cancelled and the citizen informed."))
+        return redirect("appointments_staff:detail", centre=self.centre.code, reference=appointment.reference)
+
+
 class StaffAppointmentActionView(StaffCentreMixin, View):
-    """POST only: check in or cancel; refusals come back as a message on the booking's page."""
+    """POST only: check in; refusals come back as a message on the booking's page."""
 
     action = ""
 
     def post(self, request, centre, reference):
         appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
         try:
-            if self.action == "check_in":
-                appointment_check_in(appointment=appointment, by=request.user)
-                messages.success(request, _("Checked in."))
-            else:
-                services.appointment_cancel(appointment=appointment, by_staff=request.user)
-                messages.success(request, _("The booking is cancelled and the citizen informed."))
+            appointment_check_in(appointment=appointment, by=request.user)
+            messages.success(request, _("Checked in."))
         except BookingError as refusal:
             messages.error(request, refusal.message)
         return redirect("appointments_staff:detail", centre=self.centre.code, reference=appointment.reference)
@@ -314,3 +361,39 @@ class StaffCounterCloseView(StaffCentreMixin, View):
             % {"number": data["counter"].number, "count": len(flagged)},
         )
         return redirect(reverse("appointments_staff:close_counter", kwargs={"centre": self.centre.code}))
+
+
+class StaffCounterClosureChangeView(StaffCounterCloseView):
+    """POST only (managers of the centre): lift a closure or give it an earlier end; the
+    citizens whose bookings are valid again are told (appointments.staff.counter_closure_change).
+    A refusal comes back on the closures page as a 400 with the message."""
+
+    http_method_names = ["post"]
+    action = ""
+
+    def post(self, request, centre, closure):
+        ends_at = None
+        if self.action == "shorten":
+            shorten = ClosureShortenForm(request.POST)
+            if not shorten.is_valid():
+                return self._refused(request, closure, _("Enter the new end as a date and time."))
+            # Typed as the centre's wall-clock time, whatever the server's zone.
+            ends_at = timezone.make_naive(shorten.cleaned_data["ends_at"])
+        try:
+            changed, released = counter_closure_change(
+                closure_id=closure, centre=self.centre, ends_at=ends_at, by=request.user
+            )
+        except BookingError as refusal:
+            return self._refused(request, closure, refusal.message)
+        count = len(released)
+        if changed is None or self.action == "lift":
+            text = _("The closure is lifted. %(count)s bookings are valid again; their citizens are told by SMS.")
+        else:
+            text = _("The closure is shortened. %(count)s bookings are valid again; their citizens are told by SMS.")
+        messages.success(request, text % {"count": count})
+        return redirect(reverse("appointments_staff:close_counter", kwargs={"centre": self.centre.code}))
+
+    def _refused(self, request, closure, message):
+        return self._render(
+            request, CounterClosureForm(centre=self.centre), status=400, change_error=message, change_closure=closure
+        )

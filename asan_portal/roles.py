@@ -136,4 +136,26 @@ def role_revoke(*, user, role: str) -> None:
 def user_has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name=role).exists()
+    if user.is_superuser:
+        return True
+    # Set only while one computation asks many questions of the same user (the staff menu,
+    # asan_portal/staff_menu.py), so a role granted later is never missed elsewhere.
+    known = getattr(user, "_role_names_snapshot", None)
+    if known is not None:
+        return role in known
+    return user.groups.filter(name=role).exists()
+
+
+class role_names_snapshot:  # noqa: N801 - used as a context manager, like a function
+    """Within the block, `user_has_role(user, ...)` answers from one query of the user's roles."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __enter__(self):
+        self.user._role_names_snapshot = set(self.user.groups.values_list("name", flat=True))
+        return self.user
+
+    def __exit__(self, *exc):
+        del self.user._role_names_snapshot
+        return False

@@ -64,5 +64,6 @@ admin.site.site_title = "ASAN portal"
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
+handler403 = "asan_portal.views.permission_denied"
 handler404 = "asan_portal.views.page_not_found"
 handler500 = "asan_portal.views.server_error"

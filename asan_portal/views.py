@@ -77,6 +77,24 @@ def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
+def permission_denied(request, exception):
+    """The portal's own 403 page, in the request's language, with a way back (issue 12.6).
+
+    The API keeps its JSON error shape (a DRF view answers that itself; this covers the rest)."""
+    if _is_api(request):
+        return _api_error("permission_denied", gettext("You do not have permission to do this."), 403)
+    return render(request, "403.html", {"reason": "permission"}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without a valid token (an old tab, blocked cookies).
+
+    The technical `reason` is for the log, not for the citizen."""
+    if _is_api(request):
+        return _api_error("csrf_failed", gettext("The request could not be verified. Reload and try again."), 403)
+    return render(request, "403.html", {"reason": "csrf"}, status=403)
+
+
 def server_error(request):
     # Django calls this inside its `except`: a lost database connection raised outside a view
     # (a middleware's session write) gets the same 503 as one raised in a view.

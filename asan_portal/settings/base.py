@@ -17,6 +17,8 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets the portal's own 403 page in the request's language (asan_portal/views.py).
+CSRF_FAILURE_VIEW = "asan_portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

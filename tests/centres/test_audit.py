@@ -46,9 +46,10 @@ def test_a_cancellation_on_the_staff_page_records_who_from_where_and_the_request
         "appointments_staff:cancel", kwargs={"centre": desk["centre"].code, "reference": desk["booking"].reference}
     )
 
-    client.post(url, REMOTE_ADDR="10.20.30.40", HTTP_X_REQUEST_ID="req-audit-1")
+    client.post(url, {"reason": "duplicate"}, REMOTE_ADDR="10.20.30.40", HTTP_X_REQUEST_ID="req-audit-1")
 
     entry = AuditEntry.objects.get(action="booking_cancel")
+    assert entry.details == {"reason": "duplicate", "details": ""}
     assert (entry.actor, entry.actor_username) == (desk["operator"], "audit-operator")
     assert (entry.object_type, entry.object_id) == ("appointments.appointment", str(desk["booking"].pk))
     assert (entry.centre, entry.ip, entry.request_id) == (desk["centre"], "10.20.30.40", "req-audit-1")
