@@ -19,6 +19,7 @@ from asan_portal.roles import (
 from asan_portal.staff_menu import staff_menu, staff_menu_urls
 from centres.models import StaffMembership, StaffRole
 from tests.appointments.factories import bookable_setup
+from tests.second_factor import verified_login
 from tests.volunteers.factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def unlisted_but_open(world, who):
 @pytest.mark.parametrize("who", ROLES)
 def test_every_link_of_the_menu_opens_and_no_other_staff_page_does(client, world, who):
     user = world[who]
-    client.force_login(user)
+    verified_login(client, user)
     menu = staff_menu_urls(user)
     assert menu, "every staff role has a menu"
     assert len(menu) == len(set(menu))
