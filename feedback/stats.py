@@ -122,13 +122,28 @@ def figures_from_sums(sums: dict) -> dict:
     return figures
 
 
+def period_has_data(figures: dict) -> bool:
+    """Whether anything was counted in the period: a visit, a rating, a wait or a booking kept
+    or missed. A period before the portal's first roll-up has only zeros."""
+    return any(figures.get(key) for key in COUNT_KEYS)
+
+
+def figures_comparable(current: dict, previous: dict) -> bool:
+    """The one rule for every change figure (cards, exports, API): two periods are compared
+    only when both have data. Against an empty period every count would "rise" by all of
+    itself ("visits +87,603") while the rates already had nothing to compare with."""
+    return period_has_data(current) and period_has_data(previous)
+
+
 def figures_change(current: dict, previous: dict) -> dict:
-    """current - previous for every number (None when either side has none). Rates change in
+    """current - previous for every number; None when either side has none, and for every
+    number when the periods are not comparable (figures_comparable). Rates change in
     fractions (0.05 = 5 percentage points)."""
+    comparable = figures_comparable(current, previous)
     change = {}
     for key in COUNT_KEYS + RATE_KEYS + AVERAGE_KEYS + ASPECT_KEYS:
         now, before = current.get(key), previous.get(key)
-        change[key] = None if now is None or before is None else round(now - before, 4)
+        change[key] = None if not comparable or now is None or before is None else round(now - before, 4)
     return change
 
 
@@ -168,13 +183,15 @@ def stats_summary(f: StatsFilter) -> dict:
 
 
 def stats_compare(f: StatsFilter) -> dict:
-    """The figures of `f` and of the period of equal length before it, with the change (two queries)."""
+    """The figures of `f` and of the period of equal length before it, with the change (two
+    queries). `comparable` is False, and every change None, when either period has no data."""
     previous_filter = f.previous()
     current = stats_summary(f)
     previous = stats_summary(previous_filter)
     return {
         "current": current,
         "previous": previous,
+        "comparable": figures_comparable(current, previous),
         "change": figures_change(current, previous),
         "previous_first_day": previous_filter.first_day,
         "previous_last_day": previous_filter.last_day,
