@@ -253,7 +253,11 @@ _BREAKDOWNS = {
         "provider_id",
         ("provider__code", "provider__name_az", "provider__name_en", "provider__name_ru"),
     ),
-    "counter": (StaffDay, "counter_id", ("counter__number", "counter__label", "centre__code")),
+    "counter": (
+        StaffDay,
+        "counter_id",
+        ("counter__number", "counter__label_az", "counter__label_en", "counter__label_ru", "centre__code"),
+    ),
     "operator": (
         StaffDay,
         "operator_id",
@@ -269,7 +273,7 @@ def _display(by: str, row: dict) -> tuple[str, str]:
         name = row[f"{by}__name_{language}"] or row[f"{by}__name_{DEFAULT_LANGUAGE}"]
         return row[f"{by}__code"], name
     if by == "counter":
-        label = row["counter__label"]
+        label = row[f"counter__label_{active_language()}"] or row[f"counter__label_{DEFAULT_LANGUAGE}"]
         name = f"#{row['counter__number']}" + (f" {label}" if label else "")
         return f"{row['centre__code']}-{row['counter__number']}", name
     full_name = f"{row['operator__first_name']} {row['operator__last_name']}".strip()

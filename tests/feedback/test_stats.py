@@ -269,7 +269,7 @@ def test_breakdown_by_service_and_provider():
 
 def test_breakdown_by_counter_and_operator_from_staff_rows():
     centre = CentreFactory()
-    counter = Counter.objects.create(centre=centre, number=3, label="Pasport")
+    counter = Counter.objects.create(centre=centre, number=3, label_az="Pasport")
     operator = get_user_model().objects.create_user("op1", first_name="Aysel", last_name="Məmmədova")
     staff_day(centre, counter, operator, D, visits=8, ratings=4, satisfied=3, score_sum=17)
 
