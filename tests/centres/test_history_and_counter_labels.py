@@ -5,17 +5,20 @@ Django never loads for "ru": the history pages were half English on /az/ and /ru
 "None" for a change made by no one or without a reason. Counters had one label, written in
 Azerbaijani, shown as it was on /en/ and /ru/."""
 
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 
+from centres.demo import counter_plan
 from centres.models import Counter
 from tests.appointments.queue_factories import operator_at, queue_setup
 from tests.centres.factories import CentreFactory
-from tests.services.factories import ServiceFactory
+from tests.services.factories import ProviderFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +157,39 @@ def test_an_untranslated_label_falls_back_to_azerbaijani(client, labelled_counte
     Counter.objects.filter(pk=counter.pk).update(label_en="")
     body = client.get(f"/api/v1/centres/{centre.code}/", {"lang": "en"}).json()
     assert body["counters"][0]["label"] == "Miqrasiya xidməti"
+
+
+# --- labels already in the database, and the demo's ----------------------------------------------
+
+labels_from_provider_names = importlib.import_module(
+    "centres.migrations.0004_counter_labels_from_provider_names"
+).labels_from_provider_names
+
+
+def test_the_upgrade_translates_labels_that_are_a_providers_name_and_leaves_the_rest():
+    provider = ProviderFactory(name_az="Dövlət Miqrasiya Xidməti", name_en="State Migration Service", name_ru="ГМС")
+    centre = CentreFactory()
+    desk = Counter.objects.create(centre=centre, number=1, label_az=provider.name_az)
+    own_words = Counter.objects.create(centre=centre, number=2, label_az="VIP masa")
+    translated = Counter.objects.create(centre=centre, number=3, label_az=provider.name_az, label_en="Passports")
+
+    labels_from_provider_names(apps, None)
+
+    for counter in (desk, own_words, translated):
+        counter.refresh_from_db()
+    assert (desk.label_en, desk.label_ru) == ("State Migration Service", "ГМС")
+    assert (own_words.label_en, own_words.label_ru) == ("", "")
+    assert (translated.label_en, translated.label_ru) == ("Passports", "")  # someone's own words are kept
+
+
+def test_the_demo_labels_each_desk_with_its_providers_in_every_language():
+    one = ProviderFactory(name_az="Bir", name_en="One", name_ru="Один")
+    two = ProviderFactory(name_az="İki", name_en="Two", name_ru="")
+    services = [ServiceFactory(provider=one), ServiceFactory(provider=two)]
+
+    plan = counter_plan(services, 1)  # more providers than desks: they share the one desk
+
+    [(labels, _services)] = plan
+    assert labels["label_az"] in ("Bir, İki", "İki, Bir")
+    assert labels["label_en"] in ("One, Two", "Two, One")
+    assert labels["label_ru"] == ""  # one name missing: Russian falls back to the Azerbaijani label
