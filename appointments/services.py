@@ -222,6 +222,21 @@ def _place(appointment: Appointment, counter_ids: tuple[int, ...]) -> bool:
     return False
 
 
+def _move_to(appointment: Appointment, counter_ids: tuple[int, ...]) -> bool:
+    """Save the moved `appointment` (an existing row) on the first of `counter_ids` the
+    database accepts; False if none does."""
+    for counter_id in counter_ids:
+        appointment.counter_id = counter_id
+        try:
+            with transaction.atomic():
+                appointment.save()
+            return True
+        except IntegrityError as error:
+            if not _is_overlap_violation(error):
+                raise
+    return False
+
+
 @transaction.atomic
 def appointment_book(
     *,
@@ -468,7 +483,7 @@ def appointment_reschedule(
     appointment.needs_rescheduling = False
     try:
         with _refusing_on_deadlock():
-            placed = _place(appointment, slot.counter_ids)
+            placed = _move_to(appointment, slot.counter_ids)
     except _Contended:
         placed = False
     if not placed:
