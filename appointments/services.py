@@ -11,11 +11,12 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,6 +184,34 @@ def _is_overlap_violation(error: IntegrityError) -> bool:
     return "appointment_no_overlap_per_counter" in str(error)
 
 
+def _is_deadlock(error: OperationalError) -> bool:
+    cause = error.__cause__
+    return "40P01" in (getattr(cause, "pgcode", None), getattr(cause, "sqlstate", None))
+
+
+class _Contended(Exception):
+    """PostgreSQL broke a deadlock between two writers of overlapping rows by failing this one."""
+
+
+@contextmanager
+def _refusing_on_deadlock():
+    """A savepoint around inserting or moving a booking; a deadlock in it becomes _Contended.
+
+    Two transactions writing overlapping rows at once each check the exclusion constraint
+    against the other's uncommitted row and wait for it; PostgreSQL breaks the cycle by
+    failing one of them. The counter lock (_lock_counters) keeps the booking services out
+    of that cycle; should a writer ever reach the table without it, the one PostgreSQL
+    picks is rolled back to here and told the time was taken (the other one holds it), so
+    the citizen gets the 409, never a 500 (tests/appointments/test_booking_races.py)."""
+    try:
+        with transaction.atomic():
+            yield
+    except OperationalError as error:
+        if _is_deadlock(error):
+            raise _Contended from error
+        raise
+
+
 def _place(appointment: Appointment, counter_ids: tuple[int, ...]) -> bool:
     """Save `appointment` on the first of `counter_ids` the database accepts; False if none does."""
     for counter_id in counter_ids:
@@ -198,6 +227,21 @@ def _place(appointment: Appointment, counter_ids: tuple[int, ...]) -> bool:
             if "appointment_one_per_" in str(error):
                 raise LimitReached(MESSAGES["limit_day"], code="limit_per_day") from error
             raise
+    return False
+
+
+def _move_to(appointment: Appointment, counter_ids: tuple[int, ...]) -> bool:
+    """Save the moved `appointment` (an existing row) on the first of `counter_ids` the
+    database accepts; False if none does."""
+    for counter_id in counter_ids:
+        appointment.counter_id = counter_id
+        try:
+            with transaction.atomic():
+                appointment.save()
+            return True
+        except IntegrityError as error:
+            if not _is_overlap_violation(error):
+                raise
     return False
 
 
@@ -241,6 +285,25 @@ def appointment_book(
     if slot is None:
         raise _slot_taken(service=service, centre=centre, starts_at=starts_at, now=now)
 
+    try:
+        with _refusing_on_deadlock():
+            return _book_on(
+                slot,
+                service=service,
+                centre=centre,
+                starts_at=starts_at,
+                local_date=local_date,
+                details=details,
+                booked_by=booked_by,
+                hold_until=hold_until,
+                now=now,
+            )
+    except _Contended:
+        raise _slot_taken(service=service, centre=centre, starts_at=starts_at, now=now) from None
+
+
+def _book_on(slot, *, service, centre, starts_at, local_date, details, booked_by, hold_until, now) -> BookingResult:
+    """appointment_book's writes, once the time is known to be free (inside its savepoint)."""
     manage_token = secrets.token_urlsafe(32)
     held = booked_by is None
     appointment = Appointment(
@@ -461,16 +524,12 @@ def appointment_reschedule(
     old = (appointment.counter_id, appointment.starts_at, appointment.ends_at)
     appointment.starts_at, appointment.ends_at, appointment.local_date = slot.starts_at, slot.ends_at, local_date
     appointment.needs_rescheduling = False
-    for counter_id in slot.counter_ids:
-        appointment.counter_id = counter_id
-        try:
-            with transaction.atomic():
-                appointment.save()
-            break
-        except IntegrityError as error:
-            if not _is_overlap_violation(error):
-                raise
-    else:
+    try:
+        with _refusing_on_deadlock():
+            placed = _move_to(appointment, slot.counter_ids)
+    except _Contended:
+        placed = False
+    if not placed:
         appointment.counter_id, appointment.starts_at, appointment.ends_at = old
         raise _slot_taken(service=service, centre=centre, starts_at=starts_at, now=now)
     if appointment.status == S.CONFIRMED:
