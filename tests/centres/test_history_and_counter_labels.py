@@ -18,6 +18,7 @@ from centres.demo import counter_plan
 from centres.models import Counter
 from tests.appointments.queue_factories import operator_at, queue_setup
 from tests.centres.factories import CentreFactory
+from tests.second_factor import verified_login
 from tests.services.factories import ProviderFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ LABELS = {"label_az": "Miqrasiya xidməti", "label_en": "Migration service", "la
 @pytest.fixture
 def superuser(client):
     user = get_user_model().objects.create_superuser("root", "root@example.org", "a-long-password-1")
-    client.force_login(user)
+    verified_login(client, user)
     return user
 
 
