@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from asan_portal.alphabetical import alphabetical
+from asan_portal.api import DomainError
 from centres.models import StaffRole
 from centres.permissions import centre_for_staff_or_404, centres_for_user
 from centres.selectors import centre_get_with_hours
 
-from . import availability, services
-from .arrival import appointment_check_in, check_in_opens_at, lapses_after
+from . import availability, queue, services
+from .arrival import check_in_opens_at, lapses_after
 from .errors import BookingError
 from .models import ACTIVE_STATUSES, AppointmentStatus
 from .staff import counter_close, staff_appointment_book, staff_can_act, staff_is_read_only
@@ -155,12 +156,17 @@ class StaffAppointmentActionView(StaffCentreMixin, View):
         appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
         try:
             if self.action == "check_in":
-                appointment_check_in(appointment=appointment, by=request.user)
-                messages.success(request, _("Checked in."))
+                # The one check-in service (desk, kiosk and API alike): it gives the ticket.
+                ticket = queue.ticket_check_in_appointment(appointment=appointment, by=request.user)
+                messages.success(
+                    request,
+                    _("Checked in. Queue ticket %(code)s: the citizen is called at the booked time, ahead of walk-ins.")
+                    % {"code": ticket.display_code},
+                )
             else:
                 services.appointment_cancel(appointment=appointment, by_staff=request.user)
                 messages.success(request, _("The booking is cancelled and the citizen informed."))
-        except BookingError as refusal:
+        except DomainError as refusal:
             messages.error(request, refusal.message)
         return redirect("appointments_staff:detail", centre=self.centre.code, reference=appointment.reference)
 
