@@ -211,12 +211,14 @@ class CounterMixin(QueueStaffMixin):
 
     def context(self, counter, **extra):
         other_counters = Counter.objects.filter(centre=self.centre, is_active=True).exclude(pk=counter.pk)
-        services = queue_selectors.kiosk_services(self.centre)
+        service_q = (self.request.GET.get("service_q") or "").strip()[:100]
+        services = queue_selectors.transfer_services(self.centre, query=service_q)
         return {
             "centre": self.centre,
             "can_act": self.can_act,
             "other_counters": other_counters,
             "transfer_services": services,
+            "service_q": service_q,
             **queue_selectors.counter_screen(counter=counter, user=self.request.user),
             **extra,
         }

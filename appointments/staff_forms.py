@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centres.models import Counter
 from services.models import Service
+from services.search import service_search
 
 from .forms import CitizenDetailsForm
 from .models import AppointmentStatus
@@ -74,10 +75,19 @@ class PhoneInBookingForm(CitizenDetailsForm):
 class SlotSearchForm(forms.Form):
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # What was typed in the page's "Find a service" box: keeps the list narrowed after "Show free times".
+    service_q = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
-    def __init__(self, *args, centre, **kwargs):
+    def __init__(self, *args, centre, service_query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = _centre_services(centre)
+        services = _centre_services(centre)
+        if service_query.strip():
+            # The catalogue's folding search: "sexsiyyet" finds "şəxsiyyət".
+            found = service_search(service_query, queryset=services)
+            services = services.filter(pk__in=[s.pk for s in found])
+            if found and not self.is_bound:
+                self.initial.setdefault("service", found[0].pk)  # the best match, ready for the keyboard
+        self.fields["service"].queryset = services
 
 
 class CounterClosureForm(forms.Form):

@@ -217,7 +217,12 @@ class StaffPhoneInBookingView(StaffCentreMixin, View):
     """A booking taken by phone: choose service and date, then a time and the citizen's details."""
 
     def _search(self, data):
-        search = SlotSearchForm(data or None, centre=self.centre)
+        query = (data.get("service_q") or "").strip()[:100]
+        # Only "Find a service" typed (no service chosen yet): narrow the list, show no errors.
+        bound = data if (data.get("service") or (data.get("date") and not query)) else None
+        search = SlotSearchForm(
+            bound, centre=self.centre, service_query=query, initial={"service_q": query, "date": data.get("date")}
+        )
         slots = []
         if search.is_valid():
             slots = availability.day_slots(
@@ -226,7 +231,8 @@ class StaffPhoneInBookingView(StaffCentreMixin, View):
         return search, slots
 
     def _render(self, request, search, slots, form, status=200):
-        context = self.context(search=search, slots=slots, form=form)
+        query = (request.GET.get("service_q") or request.POST.get("service_q") or "").strip()[:100]
+        context = self.context(search=search, slots=slots, form=form, service_q=query)
         return render(request, "appointments/staff/book.html", context, status=status)
 
     def get(self, request, centre):
