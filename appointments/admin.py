@@ -145,3 +145,11 @@ class PriorityGroupAdmin(CentreScopedAdminMixin, SimpleHistoryAdmin):
         (None, {"fields": ["centre", ("code", "rank"), "is_active"]}),
         (_("Name shown at the kiosk"), {"fields": [("name_az", "name_en", "name_ru")]}),
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "rank" in form.base_fields:
+            form.base_fields["rank"].help_text = _(
+                "Booked visits that are due come first; then priority groups, lowest rank first; then everyone else."
+            )
+        return form
