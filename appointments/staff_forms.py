@@ -17,6 +17,11 @@ class CounterChoiceField(forms.ModelChoiceField):
         return f"{label} · {obj.label}" if obj.label else label
 
 
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name  # in the page's language (str() is the Azerbaijani name)
+
+
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -73,7 +78,7 @@ class PhoneInBookingForm(CitizenDetailsForm):
 
 
 class SlotSearchForm(forms.Form):
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    service = ServiceChoiceField(label=_("Service"), queryset=Service.objects.none())
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     # What was typed in the page's "Find a service" box: keeps the list narrowed after "Show free times".
     service_q = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)

@@ -120,3 +120,13 @@ def test_an_overlong_or_odd_query_is_no_server_error(client, desk):
             ).status_code
             == 200
         )
+
+
+def test_the_phone_in_list_names_services_in_the_pages_language(client, desk):
+    client.force_login(desk["op"])
+
+    with translation.override("en"):
+        page = client.get(reverse("appointments_staff:book", kwargs={"centre": desk["centre"].code})).content.decode()
+
+    assert "Identity card</option>" in page
+    assert "Şəxsiyyət vəsiqəsinin verilməsi</option>" not in page
