@@ -1,7 +1,9 @@
 """Bookings, the waitlist, the notification outbox and the SMS log in the admin.
 
-All read-only: statuses change only through appointments/services.py (the one write a staff
-member may start here, cancelling, calls that service). Operators and centre managers see the
+Bookings and messages are read-only: statuses change only through appointments/services.py
+(the one write a staff member may start here, cancelling, calls that service). Priority groups
+are a centre's set-up, edited like its counters: managers of the centre, or cross-centre
+catalogue administrators, with a history of every change. Operators and centre managers see the
 rows of their own centres; cross-centre roles see all. The SMS log holds verification codes,
 so only superusers and centre managers may read it, never officials or operators.
 
@@ -15,13 +17,15 @@ No admin searches the texts, so a search cannot be used to probe for a token eit
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from asan_portal.pii import message_redact
 from asan_portal.roles import CENTRE_MANAGER, OFFICIAL
+from centres.admin import CentreScopedAdminMixin
 from centres.permissions import centres_for_admin, user_has_all_centres
 
 from .errors import BookingError
-from .models import Appointment, Notification, SmsLogEntry, WaitlistEntry
+from .models import Appointment, Notification, PriorityGroup, SmsLogEntry, WaitlistEntry
 from .services import appointment_cancel
 
 
@@ -181,3 +185,26 @@ class SmsLogEntryAdmin(MessageTextAdminMixin, ReadOnlyCentreScopedAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _may_read_sms_log(request.user) and super().has_view_permission(request, obj)
+
+
+@admin.register(PriorityGroup)
+class PriorityGroupAdmin(CentreScopedAdminMixin, SimpleHistoryAdmin):
+    """People a centre serves ahead of walk-ins; the kiosk offers the active ones, by rank."""
+
+    list_display = ["centre", "rank", "name_az", "name_en", "name_ru", "code", "is_active"]
+    list_filter = ["is_active", "centre"]
+    list_select_related = ["centre"]
+    search_fields = ["code", "name_az", "name_en", "name_ru", "centre__code", "centre__name_az"]
+    ordering = ["centre__code", "rank", "code"]
+    fieldsets = [
+        (None, {"fields": ["centre", ("code", "rank"), "is_active"]}),
+        (_("Name shown at the kiosk"), {"fields": [("name_az", "name_en", "name_ru")]}),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "rank" in form.base_fields:
+            form.base_fields["rank"].help_text = _(
+                "Booked visits that are due come first; then priority groups, lowest rank first; then everyone else."
+            )
+        return form

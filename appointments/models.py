@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from asan_portal.i18n import TranslatedField
 from centres.models import Centre, Counter
@@ -314,6 +315,8 @@ class PriorityGroup(models.Model):
     # Lower is served first among priority tickets.
     rank = models.PositiveSmallIntegerField(_("rank"), default=1)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set up by centre managers in the admin (appointments/admin.py), like counters and closures.
+    history = HistoricalRecords()
 
     name = TranslatedField()
 

@@ -7,6 +7,7 @@ from asan_portal import model_choices
 from asan_portal.dates import DateFormField
 from centres.models import Counter
 from services.models import Service
+from services.search import service_search
 
 from .forms import CitizenDetailsForm
 from .models import STAFF_CANCEL_DETAILS_MAX, AppointmentStatus, StaffCancelReason
@@ -16,6 +17,11 @@ class CounterChoiceField(model_choices.ModelChoiceField):
     def label_from_instance(self, obj):
         label = _("Counter %(number)s") % {"number": obj.number}
         return f"{label} · {obj.label}" if obj.label else label
+
+
+class ServiceChoiceField(model_choices.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name  # in the page's language (str() is the Azerbaijani name)
 
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -74,12 +80,21 @@ class PhoneInBookingForm(CitizenDetailsForm):
 
 
 class SlotSearchForm(forms.Form):
-    service = model_choices.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    service = ServiceChoiceField(label=_("Service"), queryset=Service.objects.none())
     date = DateFormField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # What was typed in the page's "Find a service" box: keeps the list narrowed after "Show free times".
+    service_q = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
-    def __init__(self, *args, centre, **kwargs):
+    def __init__(self, *args, centre, service_query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = _centre_services(centre)
+        services = _centre_services(centre)
+        if service_query.strip():
+            # The catalogue's folding search: "sexsiyyet" finds "şəxsiyyət".
+            found = service_search(service_query, queryset=services)
+            services = services.filter(pk__in=[s.pk for s in found])
+            if found and not self.is_bound:
+                self.initial.setdefault("service", found[0].pk)  # the best match, ready for the keyboard
+        self.fields["service"].queryset = services
 
 
 class CounterClosureForm(forms.Form):

@@ -19,14 +19,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from asan_portal.alphabetical import alphabetical
+from asan_portal.api import DomainError
 from asan_portal.dates import DateInvalid, date_parse
 from asan_portal.private_pages import private_page
 from centres.models import StaffRole
 from centres.permissions import centre_for_staff_or_404, centres_for_user
 from centres.selectors import centre_get_with_hours
 
-from . import availability, services
-from .arrival import appointment_check_in, check_in_opens_at, lapses_after
+from . import availability, queue, services
+from .arrival import check_in_opens_at, lapses_after
 from .errors import BookingError
 from .models import ACTIVE_STATUSES, AppointmentStatus
 from .staff import (
@@ -204,16 +205,21 @@ class StaffAppointmentCancelView(StaffCentreMixin, View):
 
 
 class StaffAppointmentActionView(StaffCentreMixin, View):
-    """POST only: check in; refusals come back as a message on the booking's page."""
+    """POST only: check in (and so a queue ticket); refusals come back as a message on the booking's page."""
 
     action = ""
 
     def post(self, request, centre, reference):
         appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
         try:
-            appointment_check_in(appointment=appointment, by=request.user)
-            messages.success(request, _("Checked in."))
-        except BookingError as refusal:
+            # The one check-in service (desk, kiosk and API alike): it gives the ticket.
+            ticket = queue.ticket_check_in_appointment(appointment=appointment, by=request.user)
+            messages.success(
+                request,
+                _("Checked in. Queue ticket %(code)s: the citizen is called at the booked time, ahead of walk-ins.")
+                % {"code": ticket.display_code},
+            )
+        except DomainError as refusal:
             messages.error(request, refusal.message)
         return redirect("appointments_staff:detail", centre=self.centre.code, reference=appointment.reference)
 
@@ -274,7 +280,12 @@ class StaffPhoneInBookingView(StaffCentreMixin, View):
     """A booking taken by phone: choose service and date, then a time and the citizen's details."""
 
     def _search(self, data):
-        search = SlotSearchForm(data or None, centre=self.centre)
+        query = (data.get("service_q") or "").strip()[:100]
+        # Only "Find a service" typed (no service chosen yet): narrow the list, show no errors.
+        bound = data if (data.get("service") or (data.get("date") and not query)) else None
+        search = SlotSearchForm(
+            bound, centre=self.centre, service_query=query, initial={"service_q": query, "date": data.get("date")}
+        )
         slots = []
         if search.is_valid():
             slots = availability.day_slots(
@@ -283,7 +294,8 @@ class StaffPhoneInBookingView(StaffCentreMixin, View):
         return search, slots
 
     def _render(self, request, search, slots, form, status=200):
-        context = self.context(search=search, slots=slots, form=form)
+        query = (request.GET.get("service_q") or request.POST.get("service_q") or "").strip()[:100]
+        context = self.context(search=search, slots=slots, form=form, service_q=query)
         return render(request, "appointments/staff/book.html", context, status=status)
 
     def get(self, request, centre):

@@ -30,7 +30,10 @@ ANY_MODEL = "*"
 # "*" as model means every model of the app. Operators and managers are further limited to
 # their own centres by centres.permissions (the admin filters their rows by membership).
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
-    CATALOGUE_ADMIN: [(app, "*", model) for app, models in CATALOGUE_MODELS.items() for model in models],
+    CATALOGUE_ADMIN: [
+        *[(app, "*", model) for app, models in CATALOGUE_MODELS.items() for model in models],
+        ("appointments", "*", "prioritygroup"),
+    ],
     OFFICIAL: [(app, "view", ANY_MODEL) for app in PROJECT_APPS],
     CENTRE_MANAGER: [
         ("centres", "view", "centre"),
@@ -44,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
         ("centres", "change", "closure"),
         ("centres", "delete", "closure"),
         ("centres", "view", "staffmembership"),
+        # The kiosk's priority groups of their centres (appointments/admin.py scopes them).
+        ("appointments", "*", "prioritygroup"),
         ("services", "view", "service"),
         # Bookings, the outbox and the SMS log of their centres (appointments/admin.py scopes them).
         ("appointments", "view", "appointment"),
@@ -62,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
         ("appointments", "view", "appointment"),
         ("appointments", "view", "waitlistentry"),
         ("appointments", "view", "notification"),
+        ("appointments", "view", "prioritygroup"),
     ],
     VOLUNTEER_COORDINATOR: [("volunteers", "*", ANY_MODEL), ("centres", "view", "centre")],
     VOLUNTEER: [],

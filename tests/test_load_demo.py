@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
-from appointments.models import Ticket
+from appointments.models import PriorityGroup, Ticket
 from asan_portal import roles
 from asan_portal.azerbaijani import fold
 from centres import demo as centres_demo
@@ -39,6 +39,8 @@ def row_counts() -> dict[str, int]:
     counts["counter_services"] = Counter.services.through.objects.count()
     counts["users"] = get_user_model().objects.count()
     counts["tickets"] = Ticket.objects.count()
+    counts["priority_groups"] = PriorityGroup.objects.count()
+    counts["priority_group_history"] = PriorityGroup.history.count()
     counts["ratings"] = Rating.objects.count()
     counts["centre_days"] = CentreDay.objects.count()
     return counts

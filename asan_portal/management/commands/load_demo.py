@@ -11,6 +11,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from appointments.demo import priority_groups_load_demo
 from asan_portal.second_factor import device_secret, second_factor_demo_devices
 from centres.demo import DEMO_PASSWORD, CentresDemoDataError, centres_load_demo, demo_users_create
 from feedback.demo import visits_history_load_demo
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             centres = centres_load_demo()
         except (DemoDataError, CentresDemoDataError) as error:
             raise CommandError(f"Demo data not loaded: {error}") from error
+        priority_groups = priority_groups_load_demo()
         users = demo_users_create()
         user_model = get_user_model()
         devices = second_factor_demo_devices(
@@ -59,6 +61,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Centres: {centres.cities} cities, {centres.centres} centres, {centres.holidays} public holidays, "
             f"{centres.offers} offers, {centres.counters} counters, {centres.stops} mobile stops ahead."
+        )
+        self.stdout.write(
+            f"Kiosk priority groups: {priority_groups.created} created, {priority_groups.updated} updated."
         )
         changes = []
         for label, bucket in (("created", catalogue.created), ("updated", catalogue.updated)):
