@@ -16,6 +16,7 @@ from centres.models import StaffMembership, StaffRole
 from feedback import ratings
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
 from tests.feedback.factories import completed_visit, token_from_message
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def users(django_user_model, booked):
 
 
 def _seen(client, user, url, secrets, params=None):
-    client.force_login(user)
+    verified_login(client, user)
     response = client.get(url, params or {})
     page = response.content.decode()
     return response.status_code, {name: secret in page for name, secret in secrets.items()}
@@ -91,7 +92,7 @@ def test_the_outbox_change_page_shows_links_and_codes_to_the_superuser_only(clie
 def test_the_redacted_text_still_says_what_was_sent(client, users, booked):
     _held, confirmed = booked
     link = Notification.objects.get(appointment=confirmed.appointment, kind="confirmation", channel="sms")
-    client.force_login(users["official"])
+    verified_login(client, users["official"])
     page = client.get(reverse("admin:appointments_notification_change", args=[link.pk])).content.decode()
     assert confirmed.appointment.reference in page
     assert "/appointments/manage/[hidden]/" in page
@@ -121,7 +122,7 @@ def test_the_sms_log_shows_texts_in_full_to_the_superuser_and_redacted_to_manage
         "catalogue admin": ([403, 403], {"token": False, "code": False}),
     }
     # The manager still sees that a code and a link went out.
-    client.force_login(users["manager"])
+    verified_login(client, users["manager"])
     page = client.get(urls[0]).content.decode()
     assert "******" in page and "[hidden]" in page
 
@@ -134,7 +135,7 @@ def test_a_search_cannot_probe_for_a_token_or_a_code(client, users, booked):
         reverse("admin:appointments_smslogentry_changelist"),
     ]
     for name in ("manager", "superuser"):
-        client.force_login(users[name])
+        verified_login(client, users[name])
         for url in urls:
             for term in (confirmed.manage_token, confirmed.manage_token[:20], held.code):
                 response = client.get(url, {"q": term})
@@ -198,5 +199,5 @@ def test_each_text_is_shown_once_in_the_form_of_its_reader(client, users, booked
     row = Notification.objects.get(appointment=confirmed.appointment, kind="confirmation", channel="sms")
     url = reverse("admin:appointments_notification_change", args=[row.pk])
     for name, expected in (("superuser", confirmed.manage_token), ("official", "/manage/[hidden]/")):
-        client.force_login(users[name])
+        verified_login(client, users[name])
         assert client.get(url).content.decode().count(expected) == 1, name

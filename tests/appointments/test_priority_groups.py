@@ -17,6 +17,7 @@ from appointments.models import PriorityGroup
 from asan_portal.roles import CATALOGUE_ADMIN, CENTRE_MANAGER, OFFICIAL, OPERATOR, role_grant, roles_sync
 from centres.models import Centre, Counter, StaffMembership, StaffRole
 from tests.appointments.queue_factories import operator_at, priority_group, queue_setup
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def _form(centre, code="disability", rank="1"):
 def test_a_centre_manager_creates_a_priority_group_for_their_centre_with_history(client, django_user_model, centres):
     own, _other = centres
     manager = _staff(django_user_model, CENTRE_MANAGER, own, StaffRole.MANAGER)
-    client.force_login(manager)
+    verified_login(client, manager)
 
     form = client.get(ADD_URL)
     response = client.post(ADD_URL, _form(own))
@@ -84,7 +85,7 @@ def test_a_manager_cannot_set_up_groups_at_another_centre(client, django_user_mo
     own, other = centres
     manager = _staff(django_user_model, CENTRE_MANAGER, own, StaffRole.MANAGER)
     theirs = priority_group(other, code="elderly")
-    client.force_login(manager)
+    verified_login(client, manager)
 
     refused = client.post(ADD_URL, _form(other))
 
@@ -98,7 +99,7 @@ def test_a_manager_cannot_set_up_groups_at_another_centre(client, django_user_mo
 def test_who_may_add_priority_groups(client, django_user_model, centres, role, may_add):
     own, _other = centres
     user = _staff(django_user_model, role, own if role == OPERATOR else None, StaffRole.OPERATOR)
-    client.force_login(user)
+    verified_login(client, user)
 
     response = client.post(ADD_URL, _form(own, code="pregnant"))
 
@@ -109,7 +110,7 @@ def test_who_may_add_priority_groups(client, django_user_model, centres, role, m
 def test_the_same_code_twice_at_a_centre_is_refused_with_a_message(client, django_user_model, centres):
     own, _other = centres
     priority_group(own, code="disability")
-    client.force_login(_staff(django_user_model, CATALOGUE_ADMIN))
+    verified_login(client, _staff(django_user_model, CATALOGUE_ADMIN))
 
     response = client.post(ADD_URL, _form(own))
 
@@ -135,7 +136,7 @@ def test_the_kiosk_of_a_demo_centre_offers_the_demo_groups(client, django_user_m
     baku = Centre.objects.get(code="baku-1")
     operator = _staff(django_user_model, OPERATOR, baku, StaffRole.OPERATOR)
     service = queue_selectors.kiosk_services(baku).first()
-    client.force_login(operator)
+    verified_login(client, operator)
 
     with translation.override("ru"):
         page = client.get(reverse("queue:kiosk_service", kwargs={"centre": "baku-1", "service": service.code}))
@@ -153,7 +154,7 @@ def test_a_kiosk_priority_ticket_is_called_before_earlier_walk_ins_and_by_rank(c
     first_rank = priority_group(centre, code="disability", rank=1)
     third_rank = priority_group(centre, code="elderly", rank=3)
     walk_in = queue.ticket_issue(centre=centre, service=service)
-    client.force_login(operator)
+    verified_login(client, operator)
     kiosk = reverse("queue:kiosk_service", kwargs={"centre": centre.code, "service": service.code})
     client.post(kiosk, {"priority_group": third_rank.pk})
     client.post(kiosk, {"priority_group": first_rank.pk})
