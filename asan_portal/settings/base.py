@@ -230,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Bookings and queue tickets both have a `status`: name their enums instead of hashing them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "asan_portal.api.schema_document_unsupported_media_type",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "TicketStatusEnum": "appointments.models.TicketStatus",
