@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from importlib import import_module
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -28,7 +29,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -375,7 +375,7 @@ def _build_data() -> Data:
     from tests.appointments.factories import citizen
     from tests.feedback.factories import completed_visit, token_from_message
     from volunteers.attendance import centre_check_in_token
-    from volunteers.models import Shift, ShiftSignup, Volunteer, VolunteerApplication
+    from volunteers.models import ShiftSignup, Volunteer, VolunteerApplication
 
     call_command("load_demo", "--history-days", "3", stdout=SimpleNamespace(write=lambda *a, **k: None))
     users = {role: get_user_model().objects.get(username=name) for role, name in USERNAMES.items()}
@@ -427,6 +427,7 @@ def _build_data() -> Data:
     # The certificate page proper (not its "not ready yet" answer).
     Volunteer.objects.filter(pk=volunteer.pk).update(programme_completed_on=now.date())
     signup = ShiftSignup.objects.filter(volunteer=volunteer).order_by("pk").first()
+    assert signup is not None, "the demo volunteer has no shifts"
     applicant = VolunteerApplication.objects.order_by("pk").first()
     approved_user = get_user_model().objects.create_user("set-password-test", email="new@asan-portal.invalid")
     return Data(
@@ -445,7 +446,7 @@ def _build_data() -> Data:
         complaint=complaint.tracking_number,
         application=applicant.pk,
         volunteer=volunteer.pk,
-        shift=(signup.shift_id if signup else Shift.objects.order_by("pk").first().pk),
+        shift=signup.shift_id,
         signup=signup.pk,
         check_in_token=centre_check_in_token(centre),
         set_password_uid=urlsafe_base64_encode(force_bytes(approved_user.pk)),
@@ -545,7 +546,7 @@ def open_page(page: Page, url: str, *, expect_status: int = 200) -> None:
 
 
 def _session_cookie(context: BrowserContext, server: str, values: dict) -> None:
-    store = SessionStore()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     for key, value in values.items():
         store[key] = value
     store.create()
