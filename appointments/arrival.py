@@ -4,7 +4,12 @@
 - up to LATE_GRACE_MINUTES late (10) the citizen is still checked in;
 - later than that the booking lapses and the citizen is told to take a walk-in ticket.
 
-Check-in only records `checked_in_at`; the queue of tickets comes with a later issue.
+This module only records the arrival (`checked_in_at`, or the lapse). It is not a check-in on
+its own: the one check-in service, for the desk (staff pages), the kiosk and the API alike, is
+appointments.queue.ticket_check_in_appointment, which calls `arrival_record` and gives the
+citizen a ticket in the line. A check-in that stopped here left the citizen checked in with no
+ticket, never called (issue 12.1); tests/appointments/test_check_in.py keeps every other module
+from calling `arrival_record`.
 Status changes go through the state machine in appointments.services (TRANSITIONS).
 """
 
@@ -58,9 +63,10 @@ def lapses_after(appointment: Appointment) -> dt.datetime:
     return appointment.starts_at + policy.late_grace()
 
 
-def appointment_check_in(*, appointment: Appointment, by, now: dt.datetime | None = None) -> Appointment:
+def arrival_record(*, appointment: Appointment, by, now: dt.datetime | None = None) -> Appointment:
     """Record the citizen's arrival for a CONFIRMED booking (`by`: the staff member, or None
-    for a kiosk). Too early: TooEarlyToCheckIn, nothing changes. Too late: the booking lapses
+    for a kiosk). Called only by appointments.queue.ticket_check_in_appointment, which also
+    issues the ticket: call that one. Too early: TooEarlyToCheckIn, nothing changes. Too late: the booking lapses
     (committed) and ArrivedTooLate is raised. Permission checks are the caller's."""
     now = now or timezone.now()
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """Checking and normalising what a citizen types: name, FIN, mobile number, e-mail."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -36,8 +37,29 @@ def phone_normalise(value: str) -> str:
     return f"+994{digits}"
 
 
+# Characters that draw nothing: controls, format characters (zero-width space and joiners, the
+# bidi marks, embeddings, overrides and isolates, the BOM, soft hyphen), surrogates, private-use
+# and unassigned code points, and the other default-ignorable ones that are not in those
+# categories (combining grapheme joiner, Hangul fillers, variation selectors, tags). Azerbaijani
+# and Russian names need none of them once composed (NFC): ə, ğ, ı, İ, ö, ş, ü, ç, й, ё are letters.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_INVISIBLE_CODE_POINTS = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0000-\U000e0fff]"
+)
+
+
+def invisible_strip(value: str) -> str:
+    """The text composed (NFC) and without characters that show nothing, so that length rules
+    count what a person sees and no bidi override can reorder what staff read. Whitespace is kept."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = _INVISIBLE_CODE_POINTS.sub("", text)
+    return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES)
+
+
 def name_normalise(value: str) -> str:
-    name = " ".join((value or "").split())
+    """A person's name as every form and API stores it (booking, waitlist, complaints, volunteer
+    applications): invisible characters removed, whitespace collapsed, then the length rules."""
+    name = " ".join(invisible_strip(value).split())
     if len(name) < 3 or len(name) > 150 or not any(ch.isalpha() for ch in name):
         raise ValidationError(_("Enter your full name as on your ID card."))
     return name

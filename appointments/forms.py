@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from asan_portal.dates import DateFormField
+
 
 def _language_choices():
     # Each language in its own name, so a citizen recognises theirs whatever the page language.
@@ -74,8 +76,8 @@ class VerificationCodeForm(forms.Form):
 
 
 class WaitlistForm(CitizenDetailsForm):
-    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    last_day = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    first_day = DateFormField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last_day = DateFormField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     field_order = ["first_day", "last_day", "full_name", "fin", "phone", "email", "language"]
 
     def clean(self):

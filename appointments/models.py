@@ -16,10 +16,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from asan_portal.i18n import TranslatedField
 from centres.models import Centre, Counter
 from services.models import Service
+
+
+class StaffCancelReason(models.TextChoices):
+    """Why staff cancelled a booking; the label is what the citizen reads in the SMS (issue 12.4)."""
+
+    CENTRE_UNAVAILABLE = "centre_unavailable", _("The centre cannot serve you at that time")
+    CITIZEN_REQUEST = "citizen_request", _("You asked us to cancel it")
+    SERVICE_UNAVAILABLE = "service_unavailable", _("The service is not available at this centre then")
+    DUPLICATE = "duplicate", _("You have another booking for this service")
+    OTHER = "other", _("Another reason (write it below)")
+
+
+STAFF_CANCEL_DETAILS_MAX = 160
 
 
 class AppointmentStatus(models.TextChoices):
@@ -252,7 +266,11 @@ class SmsLogEntry(models.Model):
         verbose_name_plural = _("SMS log")
 
     def __str__(self):
-        return f"{self.recipient}: {self.body[:40]}"
+        # The admin shows this name to everyone who may open the row (title, breadcrumbs, history):
+        # redacted first (links and codes), then cut, so no part of a token is left.
+        from asan_portal.pii import message_redact
+
+        return f"{self.recipient}: {message_redact(self.body)[:40]}"
 
 
 class CounterClosure(models.Model):
@@ -297,6 +315,8 @@ class PriorityGroup(models.Model):
     # Lower is served first among priority tickets.
     rank = models.PositiveSmallIntegerField(_("rank"), default=1)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set up by centre managers in the admin (appointments/admin.py), like counters and closures.
+    history = HistoricalRecords()
 
     name = TranslatedField()
 

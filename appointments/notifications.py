@@ -28,7 +28,14 @@ from django.utils.translation import gettext as _
 
 from asan_portal.metrics import notification_send_failed
 
-from .models import Appointment, AppointmentStatus, Notification, NotificationChannel, NotificationStatus
+from .models import (
+    Appointment,
+    AppointmentStatus,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    StaffCancelReason,
+)
 from .sms import SmsSendError, get_backend
 
 logger = logging.getLogger(__name__)
@@ -42,6 +49,15 @@ def _local(appointment: Appointment) -> dt.datetime:
 
 def _when(appointment: Appointment) -> str:
     return date_format(_local(appointment), "d.m.Y H:i")
+
+
+def cancel_reason_text(context: dict) -> str:
+    """The reason staff gave, in the active language: the chosen reason, then the words typed."""
+    reason, details = context.get("reason", ""), (context.get("details") or "").strip()
+    if reason == StaffCancelReason.OTHER:
+        return details
+    label = str(StaffCancelReason(reason).label)
+    return f"{label}: {details}" if details else label
 
 
 def _texts(kind: str, appointment: Appointment, context: dict) -> tuple[str, str]:
@@ -74,6 +90,12 @@ def _texts(kind: str, appointment: Appointment, context: dict) -> tuple[str, str
             _("ASAN: your visit is today at %(when)s, %(centre)s. Booking %(ref)s. Check in from 30 minutes before.")
             % {"ref": ref, "centre": centre, "when": when},
         )
+    if kind == "cancellation" and context.get("reason"):
+        return (
+            _("Booking %(ref)s cancelled") % {"ref": ref},
+            _("ASAN: booking %(ref)s (%(service)s, %(when)s) is cancelled by the centre. Reason: %(reason)s")
+            % {"ref": ref, "service": service, "when": when, "reason": cancel_reason_text(context)},
+        )
     if kind == "cancellation":
         return (
             _("Booking %(ref)s cancelled") % {"ref": ref},
@@ -90,6 +112,15 @@ def _texts(kind: str, appointment: Appointment, context: dict) -> tuple[str, str
             _("Please choose a new time"),
             _("ASAN: the counter for your booking %(ref)s on %(when)s is closed. Please choose a new time: %(link)s")
             % {"ref": ref, "when": when, "link": context.get("link", "")},
+        )
+    if kind == "closure_lifted":
+        return (
+            _("Your booking %(ref)s stands") % {"ref": ref},
+            _(
+                "ASAN: the counter is open again at the time of your booking %(ref)s, %(when)s, %(centre)s. "
+                "Your booking stands: no need to choose a new time."
+            )
+            % {"ref": ref, "when": when, "centre": centre},
         )
     if kind == "waitlist_offer":
         return (
@@ -237,6 +268,8 @@ def _no_longer_needed(notification: Notification, now: dt.datetime) -> str:
         appointment is None or appointment.status != AppointmentStatus.HELD
     ):
         return "booking is not waiting for a code any more"
+    if notification.kind == "reschedule_needed" and (appointment is None or not appointment.needs_rescheduling):
+        return "the counter is open again at the booking's time"
     if notification.ticket_id is not None:
         from .queue_notifications import ticket_no_longer_needed  # the queue's own rules
 

@@ -31,7 +31,7 @@ from centres.permissions import centres_for_user
 from services.models import Service
 
 from . import services as booking
-from .arrival import ArrivedTooLate, appointment_check_in
+from .arrival import ArrivedTooLate, arrival_record
 from .citizens import phone_normalise
 from .models import (
     AT_COUNTER_STATUSES,
@@ -239,11 +239,11 @@ def ticket_check_in_appointment(*, appointment: Appointment, by=None, now: dt.da
     refusal = None
     with transaction.atomic():
         try:
-            appointment = appointment_check_in(appointment=appointment, by=by, now=now)
+            appointment = arrival_record(appointment=appointment, by=by, now=now)
         except ArrivedTooLate as error:
             refusal = error  # the lapse is kept: raise after commit
         if refusal is None:
-            # appointment_check_in locked the booking row: concurrent check-ins wait here.
+            # arrival_record locked the booking row: concurrent check-ins wait here.
             existing = Ticket.objects.filter(appointment=appointment).first()
             if existing is not None:
                 return existing

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from centres.models import Centre, Counter
 from services.models import Service
+from services.search import service_search
 
 from .models import AT_COUNTER_STATUSES, CounterSession, CounterSessionStatus, Ticket, TicketEvent, TicketStatus
 from .queue import LIVE_SESSION, NO_PRIORITY_RANK, call_order, centre_today
@@ -249,6 +250,16 @@ def kiosk_services(centre: Centre):
         .distinct()
         .order_by("category__position", "name_az")
     )
+
+
+def transfer_services(centre: Centre, *, query: str = ""):
+    """The services a ticket may be sent on to (the kiosk's), or those the catalogue's search
+    finds for `query`, best first: it folds spelling as on the public search, so "sexsiyyet"
+    finds "şəxsiyyət"."""
+    services = kiosk_services(centre)
+    if not query.strip():
+        return services
+    return service_search(query, queryset=services)
 
 
 def counter_screen(*, counter: Counter, user, now: dt.datetime | None = None) -> dict:

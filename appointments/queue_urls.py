@@ -3,12 +3,16 @@ public (see queue_views' docstring for why); every other page needs a staff logi
 
 from django.urls import path
 
+from asan_portal.private_links import no_referrer
+
 from . import queue_views as views
 
 app_name = "queue"
 urlpatterns = [
-    path("ticket/<str:token>/", views.TicketView.as_view(), name="ticket"),
-    path("ticket/<str:token>/status.json", views.TicketStatusView.as_view(), name="ticket_status"),
+    # The live ticket keeps its token in the URL (the QR code on the paper ticket; no form on the
+    # page), so the URL is never passed on as a Referer (docs/adr/0019).
+    path("ticket/<str:token>/", no_referrer(views.TicketView.as_view()), name="ticket"),
+    path("ticket/<str:token>/status.json", no_referrer(views.TicketStatusView.as_view()), name="ticket_status"),
     path("<slug:centre>/", views.QueueHomeView.as_view(), name="home"),
     path("<slug:centre>/kiosk/", views.KioskView.as_view(), name="kiosk"),
     path("<slug:centre>/kiosk/check-in/", views.KioskCheckInView.as_view(), name="kiosk_check_in"),

@@ -211,12 +211,14 @@ class CounterMixin(QueueStaffMixin):
 
     def context(self, counter, **extra):
         other_counters = Counter.objects.filter(centre=self.centre, is_active=True).exclude(pk=counter.pk)
-        services = queue_selectors.kiosk_services(self.centre)
+        service_q = (self.request.GET.get("service_q") or "").strip()[:100]
+        services = queue_selectors.transfer_services(self.centre, query=service_q)
         return {
             "centre": self.centre,
             "can_act": self.can_act,
             "other_counters": other_counters,
             "transfer_services": services,
+            "service_q": service_q,
             **queue_selectors.counter_screen(counter=counter, user=self.request.user),
             **extra,
         }
@@ -387,19 +389,32 @@ def _feed(centre) -> list[dict]:
     ]
 
 
+def _clock(centre) -> dict:
+    """The centre's wall clock for the hall's TV. The TV's own zone (and its clock, which may be
+    set wrong) is never used: the page gets the server's instant and the centre's UTC offset,
+    and queue-display.js only counts on from them (issue 12.9)."""
+    now = timezone.now()
+    local = now.astimezone(centre.tz)
+    return {
+        "now": int(now.timestamp() * 1000),
+        "utc_offset_minutes": int(local.utcoffset().total_seconds() // 60),
+        "text": local.strftime("%H:%M"),
+    }
+
+
 class DisplayView(View):
     """The hall's TV: the last called tickets and their counters; queue-display.js polls the feed."""
 
     def get(self, request, centre):
         centre = _public_centre(centre)
-        context = {"centre": centre, "rows": _feed(centre)}
+        context = {"centre": centre, "rows": _feed(centre), "clock": _clock(centre)}
         return render(request, "appointments/queue/display.html", context)
 
 
 class DisplayFeedView(View):
     def get(self, request, centre):
         centre = _public_centre(centre)
-        response = JsonResponse({"called": _feed(centre)})
+        response = JsonResponse({"called": _feed(centre), "clock": _clock(centre)})
         response["Cache-Control"] = "no-store"
         return response
 

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from asan_portal.dates import DateApiField
 from asan_portal.i18n import translated_value
 
 from .models import AppointmentStatus
@@ -77,7 +78,7 @@ class LocalTimeField(serializers.Field):
 class AvailabilityDayInputSerializer(serializers.Serializer):
     service = CodeField(help_text=_("The service's code."))
     centre = CodeField(help_text=_("The centre's code."))
-    date = serializers.DateField(
+    date = DateApiField(
         input_formats=["%Y-%m-%d"],
         help_text=_("The centre-local date, YYYY-MM-DD."),
         error_messages={"invalid": _("Write the date as YYYY-MM-DD, e.g. 2026-03-21.")},

@@ -11,13 +11,15 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from centres.audit import audit_record
 from centres.hours import open_periods
@@ -38,7 +40,14 @@ from .errors import (
     TooManyAttempts,
     WrongCode,
 )
-from .models import ACTIVE_STATUSES, Appointment, AppointmentStatus, CitizenBookingLock
+from .models import (
+    ACTIVE_STATUSES,
+    STAFF_CANCEL_DETAILS_MAX,
+    Appointment,
+    AppointmentStatus,
+    CitizenBookingLock,
+    StaffCancelReason,
+)
 from .notifications import notification_enqueue
 from .signals import appointment_moved
 
@@ -175,6 +184,34 @@ def _is_overlap_violation(error: IntegrityError) -> bool:
     return "appointment_no_overlap_per_counter" in str(error)
 
 
+def _is_deadlock(error: OperationalError) -> bool:
+    cause = error.__cause__
+    return "40P01" in (getattr(cause, "pgcode", None), getattr(cause, "sqlstate", None))
+
+
+class _Contended(Exception):
+    """PostgreSQL broke a deadlock between two writers of overlapping rows by failing this one."""
+
+
+@contextmanager
+def _refusing_on_deadlock():
+    """A savepoint around inserting or moving a booking; a deadlock in it becomes _Contended.
+
+    Two transactions writing overlapping rows at once each check the exclusion constraint
+    against the other's uncommitted row and wait for it; PostgreSQL breaks the cycle by
+    failing one of them. The counter lock (_lock_counters) keeps the booking services out
+    of that cycle; should a writer ever reach the table without it, the one PostgreSQL
+    picks is rolled back to here and told the time was taken (the other one holds it), so
+    the citizen gets the 409, never a 500 (tests/appointments/test_booking_races.py)."""
+    try:
+        with transaction.atomic():
+            yield
+    except OperationalError as error:
+        if _is_deadlock(error):
+            raise _Contended from error
+        raise
+
+
 def _place(appointment: Appointment, counter_ids: tuple[int, ...]) -> bool:
     """Save `appointment` on the first of `counter_ids` the database accepts; False if none does."""
     for counter_id in counter_ids:
@@ -190,6 +227,21 @@ def _place(appointment: Appointment, counter_ids: tuple[int, ...]) -> bool:
             if "appointment_one_per_" in str(error):
                 raise LimitReached(MESSAGES["limit_day"], code="limit_per_day") from error
             raise
+    return False
+
+
+def _move_to(appointment: Appointment, counter_ids: tuple[int, ...]) -> bool:
+    """Save the moved `appointment` (an existing row) on the first of `counter_ids` the
+    database accepts; False if none does."""
+    for counter_id in counter_ids:
+        appointment.counter_id = counter_id
+        try:
+            with transaction.atomic():
+                appointment.save()
+            return True
+        except IntegrityError as error:
+            if not _is_overlap_violation(error):
+                raise
     return False
 
 
@@ -233,6 +285,25 @@ def appointment_book(
     if slot is None:
         raise _slot_taken(service=service, centre=centre, starts_at=starts_at, now=now)
 
+    try:
+        with _refusing_on_deadlock():
+            return _book_on(
+                slot,
+                service=service,
+                centre=centre,
+                starts_at=starts_at,
+                local_date=local_date,
+                details=details,
+                booked_by=booked_by,
+                hold_until=hold_until,
+                now=now,
+            )
+    except _Contended:
+        raise _slot_taken(service=service, centre=centre, starts_at=starts_at, now=now) from None
+
+
+def _book_on(slot, *, service, centre, starts_at, local_date, details, booked_by, hold_until, now) -> BookingResult:
+    """appointment_book's writes, once the time is known to be free (inside its savepoint)."""
     manage_token = secrets.token_urlsafe(32)
     held = booked_by is None
     appointment = Appointment(
@@ -371,9 +442,23 @@ def _check_change_allowed(appointment: Appointment, now: dt.datetime, *, by_staf
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment, by_staff=None, now: dt.datetime | None = None) -> Appointment:
-    """Cancel an active booking (citizens until the cut-off; staff any time). Frees the time."""
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    by_staff=None,
+    reason: str = "",
+    reason_details: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Cancel an active booking (citizens until the cut-off; staff any time). Frees the time.
+
+    Staff give a `reason` (StaffCancelReason) and may add words (`reason_details`, required
+    for OTHER): the citizen's SMS says it and the audit entry keeps it. InvalidDetails when
+    the reason is missing or not one of the list for a staff page (the staff page requires one)."""
     now = now or timezone.now()
+    reason_details = (reason_details or "").strip()
+    if reason or reason_details:
+        _check_cancel_reason(reason, reason_details)
     appointment = (
         Appointment.objects.select_for_update(of=("self",)).select_related("centre", "service").get(pk=appointment.pk)
     )
@@ -381,11 +466,32 @@ def appointment_cancel(*, appointment: Appointment, by_staff=None, now: dt.datet
     was_confirmed = appointment.status == S.CONFIRMED
     _move(appointment, S.CANCELLED, now=now, cancelled_at=now)
     if was_confirmed:
-        notification_enqueue(appointment=appointment, kind="cancellation")
+        context = {"reason": reason, "details": reason_details} if reason else {}
+        notification_enqueue(appointment=appointment, kind="cancellation", context=context)
     _on_time_freed(appointment)
     if by_staff is not None:
-        audit_record(actor=by_staff, action="booking_cancel", obj=appointment, centre=appointment.centre, now=now)
+        details = {"reason": reason, "details": reason_details} if reason else {}
+        audit_record(
+            actor=by_staff,
+            action="booking_cancel",
+            obj=appointment,
+            centre=appointment.centre,
+            details=details,
+            now=now,
+        )
     return appointment
+
+
+def _check_cancel_reason(reason: str, details: str) -> None:
+    if reason not in StaffCancelReason.values:
+        message = _("Choose the reason the citizen will be told.")
+        raise InvalidDetails(message, fields={"reason": [str(message)]})
+    if reason == StaffCancelReason.OTHER and not details:
+        message = _("Write the reason the citizen will be told.")
+        raise InvalidDetails(message, fields={"reason_details": [str(message)]})
+    if len(details) > STAFF_CANCEL_DETAILS_MAX:
+        message = _("Keep the reason to %(max)d characters: it is sent by SMS.") % {"max": STAFF_CANCEL_DETAILS_MAX}
+        raise InvalidDetails(message, fields={"reason_details": [str(message)]})
 
 
 @transaction.atomic
@@ -418,16 +524,12 @@ def appointment_reschedule(
     old = (appointment.counter_id, appointment.starts_at, appointment.ends_at)
     appointment.starts_at, appointment.ends_at, appointment.local_date = slot.starts_at, slot.ends_at, local_date
     appointment.needs_rescheduling = False
-    for counter_id in slot.counter_ids:
-        appointment.counter_id = counter_id
-        try:
-            with transaction.atomic():
-                appointment.save()
-            break
-        except IntegrityError as error:
-            if not _is_overlap_violation(error):
-                raise
-    else:
+    try:
+        with _refusing_on_deadlock():
+            placed = _move_to(appointment, slot.counter_ids)
+    except _Contended:
+        placed = False
+    if not placed:
         appointment.counter_id, appointment.starts_at, appointment.ends_at = old
         raise _slot_taken(service=service, centre=centre, starts_at=starts_at, now=now)
     if appointment.status == S.CONFIRMED:

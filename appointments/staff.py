@@ -13,13 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from asan_portal.roles import OFFICIAL, user_has_role
+from centres.audit import audit_record
 from centres.models import Centre, Counter, StaffRole
 from services.models import Service
 
 from . import services as booking
 from .errors import BookingError
 from .links import manage_url
-from .models import Appointment, AppointmentStatus, CounterClosure
+from .models import Appointment, AppointmentStatus, CounterClosure, Notification, NotificationStatus
 from .notifications import notification_enqueue
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,11 @@ CLOSURE_MESSAGES = {
     "order": _("The end of the closure must be after its start."),
     "past": _("The closure must end in the future."),
     "other_centre": _("This counter belongs to another centre."),
+    "gone": _("This closure has already been lifted."),
+    "over": _("This closure is already over."),
+    "not_shorter": _("The new end must be earlier than the closure's current end."),
+    "before_start": _("The new end must be after the closure's start; to remove the closure, lift it."),
+    "shorten_past": _("The new end must be in the future; to end the closure now, lift it."),
 }
 
 
@@ -146,3 +152,143 @@ def counter_close(
         len(affected),
     )
     return closure, affected
+
+
+@transaction.atomic
+def counter_closure_change(
+    *,
+    closure_id: int,
+    centre: Centre,
+    ends_at: dt.datetime | None,
+    by,
+    now: dt.datetime | None = None,
+) -> tuple[CounterClosure | None, list[Appointment]]:
+    """Lift a counter closure (`ends_at=None`) or shorten it to end at `ends_at` (issue 12.5).
+
+    Lifting a closure that has not begun removes it; lifting one under way ends it now. A new
+    end must be after the start, in the future and earlier than the current end. The bookings
+    the closure flagged that now fall outside every closure of the counter lose their flag,
+    and each citizen who was sent the "choose a new time" SMS is told once that the booking
+    stands (dedup key per booking and closure); a "choose a new time" SMS still waiting in
+    the outbox is dropped instead. Audited. The caller checks the user manages `centre`;
+    a closure of another centre is ClosureRefused like a missing one.
+
+    Race-safe: the counter row lock is the one booking and closing take, then the closure row
+    is locked and read again, so a double submit finds it lifted or already shorter and is
+    refused without a second message. Returns the closure (None when deleted) and the
+    bookings that are valid again."""
+    now = now or timezone.now()
+    gone = ClosureRefused(CLOSURE_MESSAGES["gone"], code="closure_gone")
+    counter_id = (
+        CounterClosure.objects.filter(pk=closure_id, counter__centre=centre)
+        .values_list("counter_id", flat=True)
+        .first()
+    )
+    if counter_id is None:
+        raise gone
+    booking._lock_counters([counter_id])
+    closure = CounterClosure.objects.select_for_update().select_related("counter").filter(pk=closure_id).first()
+    if closure is None:
+        raise gone
+    tz = centre.tz
+    if ends_at is not None and timezone.is_naive(ends_at):
+        ends_at = ends_at.replace(tzinfo=tz)
+    if closure.ends_at <= now:
+        raise ClosureRefused(CLOSURE_MESSAGES["over"])
+    old_end = closure.ends_at
+    if ends_at is None:
+        action, new_end = "closure_lift", max(now, closure.starts_at)
+    else:
+        action, new_end = "closure_shorten", ends_at
+        for rule, broken in (
+            ("not_shorter", ends_at >= closure.ends_at),
+            ("before_start", ends_at <= closure.starts_at),
+            ("shorten_past", ends_at <= now),
+        ):
+            if broken:
+                raise ClosureRefused(CLOSURE_MESSAGES[rule], fields={"ends_at": [str(CLOSURE_MESSAGES[rule])]})
+    freed_from = max(new_end, now)
+    released = _closure_released_bookings(closure, freed_from=freed_from, until=old_end)
+    told = []
+    for appointment in released:
+        appointment.needs_rescheduling = False
+        appointment.save(update_fields=["needs_rescheduling", "updated_at"])
+        if _closure_sms_went_out(appointment, closure):
+            notification_enqueue(appointment=appointment, kind="closure_lifted", dedup_suffix=f"closure-{closure.pk}")
+            told.append(appointment.reference)
+    audit_record(
+        actor=by,
+        action=action,
+        obj=closure,
+        centre=centre,
+        details={
+            "counter": closure.counter.number,
+            "starts_at": closure.starts_at.isoformat(),
+            "ends_at_before": old_end.isoformat(),
+            "ends_at_after": None if new_end <= closure.starts_at else new_end.isoformat(),
+            "released": [a.reference for a in released],
+            "told": told,
+        },
+        now=now,
+    )
+    if new_end <= closure.starts_at:
+        closure.delete()
+        closure = None
+    else:
+        closure.ends_at = new_end
+        closure.save(update_fields=["ends_at"])
+    logger.info(
+        "Counter closure %s %s by user %s; %s bookings valid again, %s citizens told",
+        closure_id,
+        action,
+        getattr(by, "pk", None),
+        len(released),
+        len(told),
+    )
+    return closure, released
+
+
+def _closure_released_bookings(closure: CounterClosure, *, freed_from: dt.datetime, until: dt.datetime):
+    """Flagged active bookings still to come in the freed period that no other closure of the
+    counter (nor what is left of this one) still covers."""
+    candidates = list(
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("centre", "service")
+        .filter(
+            counter=closure.counter,
+            status__in=[AppointmentStatus.HELD, AppointmentStatus.CONFIRMED],
+            needs_rescheduling=True,
+            starts_at__lt=until,
+            ends_at__gt=freed_from,
+            starts_at__gte=freed_from,
+        )
+        .order_by("starts_at")
+    )
+    others = list(
+        CounterClosure.objects.filter(counter=closure.counter, ends_at__gt=freed_from)
+        .exclude(pk=closure.pk)
+        .values_list("starts_at", "ends_at")
+    )
+    return [
+        appointment
+        for appointment in candidates
+        if not any(start < appointment.ends_at and end > appointment.starts_at for start, end in others)
+    ]
+
+
+def _closure_sms_went_out(appointment: Appointment, closure: CounterClosure) -> bool:
+    """Was the citizen sent this closure's "choose a new time" message? Its rows are locked, so
+    the relay either sent it already or, finding the booking no longer flagged, skips it; one
+    still waiting is skipped here, and the citizen then needs no second message."""
+    rows = list(
+        Notification.objects.select_for_update()
+        .filter(appointment=appointment, kind="reschedule_needed")
+        .filter(dedup_key__contains=f":closure-{closure.pk}:")
+    )
+    if any(row.status == NotificationStatus.SENT for row in rows):
+        return True
+    for row in rows:
+        if row.status == NotificationStatus.PENDING:
+            row.status = NotificationStatus.SKIPPED
+            row.save(update_fields=["status"])
+    return False

@@ -67,7 +67,8 @@ def staff_appointment_search(*, centre: Centre, query: str) -> QuerySet | None:
 
 
 def staff_appointment_get_or_404(*, centre: Centre, reference: str) -> Appointment:
-    return get_object_or_404(_base(centre).select_related("centre"), reference=reference)
+    """One booking of `centre`, with its queue ticket (None before check-in)."""
+    return get_object_or_404(_base(centre).select_related("centre", "ticket", "ticket__counter"), reference=reference)
 
 
 def staff_counter_closures(*, centre: Centre, since: dt.datetime) -> QuerySet:

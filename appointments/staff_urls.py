@@ -10,6 +10,16 @@ urlpatterns = [
     path("<slug:centre>/", views.StaffDayView.as_view(), name="day"),
     path("<slug:centre>/book/", views.StaffPhoneInBookingView.as_view(), name="book"),
     path("<slug:centre>/close-counter/", views.StaffCounterCloseView.as_view(), name="close_counter"),
+    path(
+        "<slug:centre>/close-counter/<int:closure>/lift/",
+        views.StaffCounterClosureChangeView.as_view(action="lift"),
+        name="close_counter_lift",
+    ),
+    path(
+        "<slug:centre>/close-counter/<int:closure>/shorten/",
+        views.StaffCounterClosureChangeView.as_view(action="shorten"),
+        name="close_counter_shorten",
+    ),
     path("<slug:centre>/<str:reference>/", views.StaffAppointmentDetailView.as_view(), name="detail"),
     path(
         "<slug:centre>/<str:reference>/check-in/",
@@ -18,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "<slug:centre>/<str:reference>/cancel/",
-        views.StaffAppointmentActionView.as_view(action="cancel"),
+        views.StaffAppointmentCancelView.as_view(),
         name="cancel",
     ),
     path("<slug:centre>/<str:reference>/move/", views.StaffAppointmentMoveView.as_view(), name="move"),

@@ -19,16 +19,33 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from asan_portal.alphabetical import alphabetical
+from asan_portal.api import DomainError
+from asan_portal.dates import DateInvalid, date_parse
+from asan_portal.private_pages import private_page
 from centres.models import StaffRole
 from centres.permissions import centre_for_staff_or_404, centres_for_user
 from centres.selectors import centre_get_with_hours
 
-from . import availability, services
-from .arrival import appointment_check_in, check_in_opens_at, lapses_after
+from . import availability, queue, services
+from .arrival import check_in_opens_at, lapses_after
 from .errors import BookingError
 from .models import ACTIVE_STATUSES, AppointmentStatus
-from .staff import counter_close, staff_appointment_book, staff_can_act, staff_is_read_only
-from .staff_forms import CounterClosureForm, DayFilterForm, PhoneInBookingForm, SlotChoiceForm, SlotSearchForm
+from .staff import (
+    counter_close,
+    counter_closure_change,
+    staff_appointment_book,
+    staff_can_act,
+    staff_is_read_only,
+)
+from .staff_forms import (
+    ClosureShortenForm,
+    CounterClosureForm,
+    DayFilterForm,
+    PhoneInBookingForm,
+    SlotChoiceForm,
+    SlotSearchForm,
+    StaffCancelForm,
+)
 from .staff_selectors import (
     mask,
     staff_appointment_get_or_404,
@@ -38,6 +55,7 @@ from .staff_selectors import (
 )
 
 
+@private_page
 class StaffCentreMixin(LoginRequiredMixin):
     """Loads `self.centre` for the URL's centre code, or 404 when the user does not work there."""
 
@@ -93,6 +111,9 @@ class StaffDayView(StaffCentreMixin, View):
     def get(self, request, centre):
         form = DayFilterForm(request.GET or None, centre=self.centre)
         filters = form.cleaned_data if form.is_valid() else {}
+        # A filter that is not valid (a date outside the calendar, an unknown counter) shows today
+        # with the field's message, answered as the 400 it is.
+        status = 400 if form.is_bound and form.errors else 200
         day = filters.get("date") or _today(self.centre)
         query = (filters.get("q") or "").strip()
         search_error = ""
@@ -126,7 +147,7 @@ class StaffDayView(StaffCentreMixin, View):
             search_error=search_error,
             active_count=sum(1 for a in rows if a.status in ACTIVE_STATUSES),
         )
-        return render(request, "appointments/staff/day.html", context)
+        return render(request, "appointments/staff/day.html", context, status=status)
 
 
 class StaffAppointmentDetailView(StaffCentreMixin, View):
@@ -146,21 +167,59 @@ class StaffAppointmentDetailView(StaffCentreMixin, View):
         )
 
 
+class StaffAppointmentCancelView(StaffCentreMixin, View):
+    """Cancel a booking in two steps (issue 12.4): GET asks to confirm and for the reason the
+    citizen is told; POST with a reason cancels. Without a reason it is a 400 with the error."""
+
+    def _render(self, request, appointment, form, status=200):
+        context = self.context(appointment=appointment, form=form)
+        return render(request, "appointments/staff/cancel.html", context, status=status)
+
+    def get(self, request, centre, reference):
+        if not self.can_act:
+            raise PermissionDenied
+        appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
+        return self._render(request, appointment, StaffCancelForm())
+
+    def post(self, request, centre, reference):
+        appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
+        form = StaffCancelForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, appointment, form, status=400)
+        try:
+            services.appointment_cancel(
+                appointment=appointment,
+                by_staff=request.user,
+                reason=form.cleaned_data["reason"],
+                reason_details=form.cleaned_data["reason_details"],
+            )
+        except BookingError as refusal:
+            for field, errors in refusal.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not refusal.fields:
+                form.add_error(None, refusal.message)
+            return self._render(request, appointment, form, status=refusal.status_code)
+        messages.success(request, _("The booking is cancelled and the citizen informed."))
+        return redirect("appointments_staff:detail", centre=self.centre.code, reference=appointment.reference)
+
+
 class StaffAppointmentActionView(StaffCentreMixin, View):
-    """POST only: check in or cancel; refusals come back as a message on the booking's page."""
+    """POST only: check in (and so a queue ticket); refusals come back as a message on the booking's page."""
 
     action = ""
 
     def post(self, request, centre, reference):
         appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
         try:
-            if self.action == "check_in":
-                appointment_check_in(appointment=appointment, by=request.user)
-                messages.success(request, _("Checked in."))
-            else:
-                services.appointment_cancel(appointment=appointment, by_staff=request.user)
-                messages.success(request, _("The booking is cancelled and the citizen informed."))
-        except BookingError as refusal:
+            # The one check-in service (desk, kiosk and API alike): it gives the ticket.
+            ticket = queue.ticket_check_in_appointment(appointment=appointment, by=request.user)
+            messages.success(
+                request,
+                _("Checked in. Queue ticket %(code)s: the citizen is called at the booked time, ahead of walk-ins.")
+                % {"code": ticket.display_code},
+            )
+        except DomainError as refusal:
             messages.error(request, refusal.message)
         return redirect("appointments_staff:detail", centre=self.centre.code, reference=appointment.reference)
 
@@ -168,15 +227,19 @@ class StaffAppointmentActionView(StaffCentreMixin, View):
 class StaffAppointmentMoveView(StaffCentreMixin, View):
     """Move a booking to another free time: pick a date (GET), then a time (POST)."""
 
-    def _render(self, request, appointment, day, form, status=200):
-        context = self.context(appointment=appointment, day=day, form=form)
+    def _render(self, request, appointment, day, form, status=200, date_error=""):
+        context = self.context(appointment=appointment, day=day, form=form, date_error=date_error)
         return render(request, "appointments/staff/move.html", context, status=status)
 
     def _day(self, request, appointment):
-        try:
-            return dt.date.fromisoformat(request.GET.get("date") or request.POST.get("date") or "")
-        except ValueError:
-            return appointment.local_date
+        """The day asked for (?date=), else the booking's own; DateInvalid for a bad one."""
+        raw = request.GET.get("date") or request.POST.get("date") or ""
+        return date_parse(raw) if raw else appointment.local_date
+
+    def _bad_day(self, request, appointment, refusal):
+        day = appointment.local_date
+        form = SlotChoiceForm(slots=self._slots(appointment, day))
+        return self._render(request, appointment, day, form, status=400, date_error=refusal.message)
 
     def _slots(self, appointment, day):
         return availability.day_slots(
@@ -185,12 +248,18 @@ class StaffAppointmentMoveView(StaffCentreMixin, View):
 
     def get(self, request, centre, reference):
         appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
-        day = self._day(request, appointment)
+        try:
+            day = self._day(request, appointment)
+        except DateInvalid as refusal:
+            return self._bad_day(request, appointment, refusal)
         return self._render(request, appointment, day, SlotChoiceForm(slots=self._slots(appointment, day)))
 
     def post(self, request, centre, reference):
         appointment = staff_appointment_get_or_404(centre=self.centre, reference=reference)
-        day = self._day(request, appointment)
+        try:
+            day = self._day(request, appointment)
+        except DateInvalid as refusal:
+            return self._bad_day(request, appointment, refusal)
         form = SlotChoiceForm(request.POST, slots=self._slots(appointment, day))
         if not form.is_valid():
             return self._render(request, appointment, day, form, status=400)
@@ -211,7 +280,12 @@ class StaffPhoneInBookingView(StaffCentreMixin, View):
     """A booking taken by phone: choose service and date, then a time and the citizen's details."""
 
     def _search(self, data):
-        search = SlotSearchForm(data or None, centre=self.centre)
+        query = (data.get("service_q") or "").strip()[:100]
+        # Only "Find a service" typed (no service chosen yet): narrow the list, show no errors.
+        bound = data if (data.get("service") or (data.get("date") and not query)) else None
+        search = SlotSearchForm(
+            bound, centre=self.centre, service_query=query, initial={"service_q": query, "date": data.get("date")}
+        )
         slots = []
         if search.is_valid():
             slots = availability.day_slots(
@@ -220,12 +294,14 @@ class StaffPhoneInBookingView(StaffCentreMixin, View):
         return search, slots
 
     def _render(self, request, search, slots, form, status=200):
-        context = self.context(search=search, slots=slots, form=form)
+        query = (request.GET.get("service_q") or request.POST.get("service_q") or "").strip()[:100]
+        context = self.context(search=search, slots=slots, form=form, service_q=query)
         return render(request, "appointments/staff/book.html", context, status=status)
 
     def get(self, request, centre):
         search, slots = self._search(request.GET)
-        return self._render(request, search, slots, PhoneInBookingForm(slots=slots))
+        status = 400 if search.is_bound and search.errors else 200
+        return self._render(request, search, slots, PhoneInBookingForm(slots=slots), status=status)
 
     def post(self, request, centre):
         search, slots = self._search(request.POST)
@@ -297,3 +373,39 @@ class StaffCounterCloseView(StaffCentreMixin, View):
             % {"number": data["counter"].number, "count": len(flagged)},
         )
         return redirect(reverse("appointments_staff:close_counter", kwargs={"centre": self.centre.code}))
+
+
+class StaffCounterClosureChangeView(StaffCounterCloseView):
+    """POST only (managers of the centre): lift a closure or give it an earlier end; the
+    citizens whose bookings are valid again are told (appointments.staff.counter_closure_change).
+    A refusal comes back on the closures page as a 400 with the message."""
+
+    http_method_names = ["post"]
+    action = ""
+
+    def post(self, request, centre, closure):
+        ends_at = None
+        if self.action == "shorten":
+            shorten = ClosureShortenForm(request.POST)
+            if not shorten.is_valid():
+                return self._refused(request, closure, _("Enter the new end as a date and time."))
+            # Typed as the centre's wall-clock time, whatever the server's zone.
+            ends_at = timezone.make_naive(shorten.cleaned_data["ends_at"])
+        try:
+            changed, released = counter_closure_change(
+                closure_id=closure, centre=self.centre, ends_at=ends_at, by=request.user
+            )
+        except BookingError as refusal:
+            return self._refused(request, closure, refusal.message)
+        count = len(released)
+        if changed is None or self.action == "lift":
+            text = _("The closure is lifted. %(count)s bookings are valid again; their citizens are told by SMS.")
+        else:
+            text = _("The closure is shortened. %(count)s bookings are valid again; their citizens are told by SMS.")
+        messages.success(request, text % {"count": count})
+        return redirect(reverse("appointments_staff:close_counter", kwargs={"centre": self.centre.code}))
+
+    def _refused(self, request, closure, message):
+        return self._render(
+            request, CounterClosureForm(centre=self.centre), status=400, change_error=message, change_closure=closure
+        )

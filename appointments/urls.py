@@ -1,6 +1,10 @@
-"""The citizen's booking journey and the private manage link (mounted at /<lang>/appointments/)."""
+"""The citizen's booking journey and the private manage link (mounted at /<lang>/appointments/).
+
+URLs that carry a token are wrapped in `no_referrer` (asan_portal/private_links.py, docs/adr/0019)."""
 
 from django.urls import path
+
+from asan_portal.private_links import no_referrer
 
 from . import views, waitlist_views
 
@@ -20,15 +24,17 @@ urlpatterns = [
         name="book_details",
     ),
     path("waitlist/<str:token>/", waitlist_views.WaitlistOfferView.as_view(), name="waitlist_offer"),
-    path("manage/<str:token>/", views.AppointmentManageView.as_view(), name="manage"),
-    path("waitlist/<str:token>/", waitlist_views.WaitlistOfferView.as_view(), name="waitlist_offer"),
-    path("manage/<str:token>/cancel/", views.AppointmentCancelView.as_view(), name="manage_cancel"),
-    path("manage/<str:token>/move/", views.AppointmentMoveDateView.as_view(), name="manage_move"),
-    path("manage/<str:token>/move/<str:day>/", views.AppointmentMoveTimeView.as_view(), name="manage_move_time"),
+    # The private link of the SMS: grants this session the booking, then 303 to its clean pages.
+    path("manage/<str:token>/", no_referrer(views.AppointmentManageLinkView.as_view()), name="manage"),
+    # The booking's pages: no token in the URL; they open only for a session holding the grant.
+    path("booking/<str:reference>/", views.AppointmentManageView.as_view(), name="booking"),
+    path("booking/<str:reference>/cancel/", views.AppointmentCancelView.as_view(), name="manage_cancel"),
+    path("booking/<str:reference>/move/", views.AppointmentMoveDateView.as_view(), name="manage_move"),
+    path("booking/<str:reference>/move/<str:day>/", views.AppointmentMoveTimeView.as_view(), name="manage_move_time"),
     path(
-        "manage/<str:token>/move/<str:day>/<str:time>/",
+        "booking/<str:reference>/move/<str:day>/<str:time>/",
         views.AppointmentMoveConfirmView.as_view(),
         name="manage_move_confirm",
     ),
-    path("manage/<str:token>/calendar.ics", views.AppointmentCalendarFileView.as_view(), name="manage_ics"),
+    path("booking/<str:reference>/calendar.ics", views.AppointmentCalendarFileView.as_view(), name="manage_ics"),
 ]

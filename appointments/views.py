@@ -5,7 +5,8 @@ service -> centre (earliest free time each) -> date (month calendar) -> time -> 
 
 Until the SMS code confirms it, the held booking is known only by the manage token kept in
 the session; the token appears in a URL (the manage link) only once the booking is
-confirmed. Opening any page only shows: every change is a button that POSTs with CSRF.
+confirmed, and that URL only grants the session the booking and redirects to its clean pages
+(booking/<reference>/..., docs/adr/0019). Opening any page only shows: every change is a button that POSTs with CSRF.
 The rules live in appointments.services; a refusal (BookingError) is shown with its
 translated message and a 4xx status, never a 500.
 """
@@ -27,6 +28,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from asan_portal.alphabetical import alphabetical
+from asan_portal.dates import DateInvalid, date_from_path, date_parse
+from asan_portal.private_links import (
+    PrivateLinkMissing,
+    private_link_grant,
+    private_link_revoke,
+    private_link_token,
+    see_other,
+)
 from asan_portal.ratelimit import ratelimit_hit
 from centres.hours import holiday_dates, open_periods
 from centres.models import CentreService
@@ -70,11 +79,14 @@ def _rate_limited(request, scope: str, *, key: str | None = None) -> BookingErro
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Pages that show a private link or personal details: never cached, never leak the URL."""
+    """Pages that show a private link or personal details: never cached, never indexed.
+
+    These pages' URLs carry no token (the private link itself is served through
+    asan_portal.private_links.no_referrer, which overrides this): "same-origin" keeps the URL
+    from other sites, while "no-referrer" would make Chromium send "Origin: null" with our own
+    forms, which the CSRF check refuses."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = (
-        "same-origin"  # other sites never see the private URL; "no-referrer" makes Chromium send "Origin: null" with our own forms (CSRF refuses it)
-    )
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -94,10 +106,7 @@ def _bookable_centre(service, code: str):
 
 
 def _parse_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    return date_from_path(value)
 
 
 def _parse_start(centre, day: str, time: str) -> dt.datetime:
@@ -236,10 +245,11 @@ def month_calendar_context(*, service, centre, month: dt.date | None, day_url, n
 
 
 def _month_param(request) -> dt.date | None:
+    # A month that is not one (or far outside the calendar) shows the first month with room.
     value = request.GET.get("month", "")
     try:
-        return dt.date.fromisoformat(f"{value}-01")
-    except ValueError:
+        return date_parse(f"{value}-01")
+    except DateInvalid:
         return None
 
 
@@ -508,9 +518,10 @@ class BookingDoneView(View):
         if appointment.status == S.HELD:
             return redirect("appointments:book_verify")
         manage_url = _manage_absolute(request, token)
+        # This browser holds the token already: let it open the booking's clean pages (the .ics link).
+        appointment_grant(request, appointment, token)
         context = {
             "appointment": appointment,
-            "token": token,
             "manage_url": manage_url,
             "qr": qr_svg(manage_url, title=_("QR code of your private booking link")),
             "documents": _documents(appointment.service),
@@ -534,19 +545,37 @@ def _appointment_context(appointment) -> dict:
 
 
 # --- the private manage link ----------------------------------------------------------------
+# The link in the SMS (manage/<token>/) is only an entrance: it grants this session the booking
+# and redirects to the booking's clean pages (booking/<reference>/...), which carry no token and
+# open only for a session holding the grant (asan_portal/private_links.py, docs/adr/0019).
+
+GRANT = "appointment"
 
 
-def _appointment_or_404(token: str):
+def appointment_grant(request, appointment, token: str) -> None:
+    """Let this session open `appointment`'s clean manage pages (the holder knows its token)."""
+    private_link_grant(request, kind=GRANT, key=appointment.reference, token=token)
+
+
+def _granted_or_404(request, reference: str):
+    """(appointment, token) for the booking this session was granted, else a 404.
+
+    The grant holds the token: a token re-issued since (a counter closure) no longer opens it."""
+    token = private_link_token(request, kind=GRANT, key=reference)
     appointment = appointment_get_by_token(token)
-    if appointment is None:
-        raise Http404
-    return appointment
+    if appointment is None or appointment.reference != reference:
+        private_link_revoke(request, kind=GRANT, key=reference)
+        raise PrivateLinkMissing
+    return appointment, token
 
 
-def _render_manage(request, appointment, token, *, refusal=None, status=200):
+def _manage_page(appointment) -> str:
+    return reverse("appointments:booking", kwargs={"reference": appointment.reference})
+
+
+def _render_manage(request, appointment, *, refusal=None, status=200):
     context = {
         "appointment": appointment,
-        "token": token,
         "refusal": refusal,
         "documents": _documents(appointment.service),
         **_appointment_context(appointment),
@@ -554,64 +583,75 @@ def _render_manage(request, appointment, token, *, refusal=None, status=200):
     return _private(render(request, "appointments/manage.html", context, status=status))
 
 
-class AppointmentManageView(View):
-    """The private page behind a manage link. Opening it only shows; buttons POST."""
+class AppointmentManageLinkView(View):
+    """The private link itself: a known token is exchanged for a grant in the session and the
+    browser sent on (303) to the booking's clean page; an unknown one is a 404."""
 
     def get(self, request, token):
-        appointment = _appointment_or_404(token)
-        return _render_manage(request, appointment, token)
+        appointment = appointment_get_by_token(token)
+        if appointment is None:
+            raise Http404
+        appointment_grant(request, appointment, token)
+        return _private(see_other(_manage_page(appointment)))
+
+
+class AppointmentManageView(View):
+    """The booking's page, for the session that opened its private link. Opening it only shows; buttons POST."""
+
+    def get(self, request, reference):
+        appointment, _token = _granted_or_404(request, reference)
+        return _render_manage(request, appointment)
 
 
 class AppointmentCancelView(View):
     """GET asks "are you sure?"; only the POST cancels."""
 
-    def get(self, request, token):
-        appointment = _appointment_or_404(token)
+    def get(self, request, reference):
+        appointment, _token = _granted_or_404(request, reference)
         if not _can_change(appointment, timezone.now()):
-            return redirect("appointments:manage", token=token)
-        context = {"appointment": appointment, "token": token, **_appointment_context(appointment)}
+            return redirect(_manage_page(appointment))
+        context = {"appointment": appointment, **_appointment_context(appointment)}
         return _private(render(request, "appointments/manage_cancel.html", context))
 
-    def post(self, request, token):
-        appointment = _appointment_or_404(token)
+    def post(self, request, reference):
+        appointment, _token = _granted_or_404(request, reference)
         try:
             appointment_cancel(appointment=appointment)
         except BookingError as refusal:
-            return _render_manage(request, appointment, token, refusal=refusal, status=refusal.status_code)
+            return _render_manage(request, appointment, refusal=refusal, status=refusal.status_code)
         messages.success(request, _("Your booking is cancelled. The time is free for someone else."))
-        return redirect("appointments:manage", token=token)
+        return redirect(_manage_page(appointment))
 
 
 class AppointmentMoveDateView(View):
     """Moving: the calendar again, for the same service and centre."""
 
-    def get(self, request, token):
-        appointment = _appointment_or_404(token)
+    def get(self, request, reference):
+        appointment, _token = _granted_or_404(request, reference)
         if not _can_change(appointment, timezone.now()):
-            return redirect("appointments:manage", token=token)
+            return redirect(_manage_page(appointment))
 
         def day_url(day):
-            return reverse("appointments:manage_move_time", kwargs={"token": token, "day": day.isoformat()})
+            return reverse("appointments:manage_move_time", kwargs={"reference": reference, "day": day.isoformat()})
 
         context = month_calendar_context(
             service=appointment.service, centre=appointment.centre, month=_month_param(request), day_url=day_url
         )
         context.update(
             appointment=appointment,
-            token=token,
             service=appointment.service,
             centre=appointment.centre,
-            calendar_url=reverse("appointments:manage_move", kwargs={"token": token}),
+            calendar_url=reverse("appointments:manage_move", kwargs={"reference": reference}),
             **_appointment_context(appointment),
         )
         return _private(_render_calendar(request, "appointments/manage_move_date.html", context))
 
 
 class AppointmentMoveTimeView(View):
-    def get(self, request, token, day):
-        appointment = _appointment_or_404(token)
+    def get(self, request, reference, day):
+        appointment, _token = _granted_or_404(request, reference)
         if not _can_change(appointment, timezone.now()):
-            return redirect("appointments:manage", token=token)
+            return redirect(_manage_page(appointment))
         centre = appointment.centre
         day = _parse_day(day)
         slots = availability.day_slots(
@@ -621,7 +661,8 @@ class AppointmentMoveTimeView(View):
             (
                 _local(centre, slot.starts_at),
                 reverse(
-                    "appointments:manage_move_confirm", kwargs={"token": token, **_time_kwargs(centre, slot.starts_at)}
+                    "appointments:manage_move_confirm",
+                    kwargs={"reference": reference, **_time_kwargs(centre, slot.starts_at)},
                 ),
             )
             for slot in slots
@@ -629,12 +670,12 @@ class AppointmentMoveTimeView(View):
         ]
         context = {
             "appointment": appointment,
-            "token": token,
             "service": appointment.service,
             "centre": centre,
             "day": day,
             "times": times,
-            "calendar_url": reverse("appointments:manage_move", kwargs={"token": token}) + f"?month={day:%Y-%m}",
+            "calendar_url": reverse("appointments:manage_move", kwargs={"reference": reference})
+            + f"?month={day:%Y-%m}",
             "moving": True,
         }
         return _private(render(request, "appointments/book_time.html", context))
@@ -643,17 +684,19 @@ class AppointmentMoveTimeView(View):
 class AppointmentMoveConfirmView(View):
     """GET shows old and new time and a button; the POST moves the booking."""
 
-    def _render(self, request, appointment, token, starts_at, *, refusal=None, nearest=None, status=200):
+    def _render(self, request, appointment, starts_at, *, refusal=None, nearest=None, status=200):
         centre = appointment.centre
         context = {
             "appointment": appointment,
-            "token": token,
             "new_start": starts_at,
             "refusal": refusal,
             "nearest": [
                 (
                     start,
-                    reverse("appointments:manage_move_confirm", kwargs={"token": token, **_time_kwargs(centre, start)}),
+                    reverse(
+                        "appointments:manage_move_confirm",
+                        kwargs={"reference": appointment.reference, **_time_kwargs(centre, start)},
+                    ),
                 )
                 for start in (nearest or [])
             ],
@@ -661,38 +704,39 @@ class AppointmentMoveConfirmView(View):
         }
         return _private(render(request, "appointments/manage_move_confirm.html", context, status=status))
 
-    def get(self, request, token, day, time):
-        appointment = _appointment_or_404(token)
+    def get(self, request, reference, day, time):
+        appointment, _token = _granted_or_404(request, reference)
         if not _can_change(appointment, timezone.now()):
-            return redirect("appointments:manage", token=token)
+            return redirect(_manage_page(appointment))
         starts_at = _parse_start(appointment.centre, day, time)
-        return self._render(request, appointment, token, starts_at)
+        return self._render(request, appointment, starts_at)
 
-    def post(self, request, token, day, time):
-        appointment = _appointment_or_404(token)
+    def post(self, request, reference, day, time):
+        appointment, _token = _granted_or_404(request, reference)
         starts_at = _parse_start(appointment.centre, day, time)
         try:
             appointment_reschedule(appointment=appointment, starts_at=starts_at)
         except SlotTaken as refusal:
             nearest = _nearest_from(refusal, appointment.centre)
             return self._render(
-                request, appointment, token, starts_at, refusal=refusal, nearest=nearest, status=refusal.status_code
+                request, appointment, starts_at, refusal=refusal, nearest=nearest, status=refusal.status_code
             )
         except BookingError as refusal:
-            return self._render(request, appointment, token, starts_at, refusal=refusal, status=refusal.status_code)
+            return self._render(request, appointment, starts_at, refusal=refusal, status=refusal.status_code)
         messages.success(
             request,
             _("Your booking is moved to %(when)s.")
             % {"when": date_format(_local(appointment.centre, starts_at), "d.m.Y H:i")},
         )
-        return redirect("appointments:manage", token=token)
+        return redirect(_manage_page(appointment))
 
 
 class AppointmentCalendarFileView(View):
-    """The booking as an .ics file for the citizen's calendar."""
+    """The booking as an .ics file for the citizen's calendar (it carries the private link, which
+    the citizen's calendar keeps: that is the link that opens the booking again)."""
 
-    def get(self, request, token):
-        appointment = _appointment_or_404(token)
+    def get(self, request, reference):
+        appointment, token = _granted_or_404(request, reference)
         text = appointment_ics(
             appointment,
             manage_link=_manage_absolute(request, token),

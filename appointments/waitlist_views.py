@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
+from .views import appointment_grant
 from .waitlist import OfferNotAvailable, waitlist_entry_get_by_token, waitlist_leave, waitlist_offer_accept
 
 
@@ -27,7 +28,7 @@ class WaitlistOfferView(View):
                 return render(
                     request, "appointments/waitlist_offer.html", {"entry": entry, "token": token, "left": True}
                 )
-            _appointment, manage_token = waitlist_offer_accept(entry=entry, token=token)
+            appointment, manage_token = waitlist_offer_accept(entry=entry, token=token)
         except OfferNotAvailable as refusal:
             entry.refresh_from_db()
             return render(
@@ -36,4 +37,6 @@ class WaitlistOfferView(View):
                 {"entry": entry, "token": token, "refusal": refusal.message},
                 status=refusal.status_code,
             )
-        return redirect("appointments:manage", token=manage_token)
+        # Straight to the new booking's clean page: this session holds its token (docs/adr/0019).
+        appointment_grant(request, appointment, manage_token)
+        return redirect("appointments:booking", reference=appointment.reference)

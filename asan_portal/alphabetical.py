@@ -7,10 +7,10 @@ in the active language, with Azerbaijani's alphabet (`asan_portal.azerbaijani.so
 
 from collections.abc import Callable, Iterable
 
-from django import forms
 from django.forms.models import ModelChoiceIterator
 
 from .azerbaijani import sort_key
+from .model_choices import ModelChoiceField, ModelMultipleChoiceField
 
 
 def _name(item) -> str:
@@ -30,7 +30,7 @@ class _AlphabeticalIterator(ModelChoiceIterator):
             yield self.choice(obj)
 
 
-class AlphabeticalChoiceField(forms.ModelChoiceField):
+class AlphabeticalChoiceField(ModelChoiceField):
     """Choices labelled with the name in the active language, in alphabetical order."""
 
     iterator = _AlphabeticalIterator
@@ -39,7 +39,7 @@ class AlphabeticalChoiceField(forms.ModelChoiceField):
         return _name(obj)
 
 
-class AlphabeticalMultipleChoiceField(forms.ModelMultipleChoiceField):
+class AlphabeticalMultipleChoiceField(ModelMultipleChoiceField):
     """Like AlphabeticalChoiceField, for choosing several."""
 
     iterator = _AlphabeticalIterator

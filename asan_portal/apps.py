@@ -39,6 +39,14 @@ class AsanPortalConfig(AppConfig):
 
         user_login_failed.connect(on_user_login_failed, dispatch_uid="asan_portal_lockout_failure")
         user_logged_in.connect(on_user_logged_in, dispatch_uid="asan_portal_lockout_success")
+        # A signed-in session starts its idle and absolute clocks (asan_portal/session_limits.py).
+        from .session_limits import on_user_logged_in as session_limits_start
+
+        user_logged_in.connect(session_limits_start, dispatch_uid="asan_portal_session_limits_start")
+        # ... and remembers whether it needs a second factor (asan_portal/second_factor.py).
+        from .second_factor import on_user_logged_in as second_factor_decide
+
+        user_logged_in.connect(second_factor_decide, dispatch_uid="asan_portal_second_factor_decide")
         # Counted for Prometheus (asan_portal/metrics.py) in whichever process ran the task.
         task_success.connect(_task_succeeded, dispatch_uid="asan_portal_task_success_metric")
         task_failure.connect(_task_failed, dispatch_uid="asan_portal_task_failure_metric")

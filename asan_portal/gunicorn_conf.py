@@ -23,7 +23,9 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = max_requests // 10
 # X-Forwarded-Proto/-For are believed only from the proxy (nginx on the same host by default).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-# Access log to stdout (journald collects it); errors to stderr.
+# Access log to stdout (journald collects it); errors to stderr. The tokens of private links
+# are hidden in it (asan_portal/gunicorn_logging.py, docs/adr/0019).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+logger_class = "asan_portal.gunicorn_logging.AccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

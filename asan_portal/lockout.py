@@ -13,6 +13,8 @@ with the right password, and is told so plainly.
   them; like the rate limits, a cache failure lets people sign in rather than lock everyone out.
 - A successful sign-in clears only that account's own failures: never the address's, so an
   attacker cannot reset the count by signing in to an account of their own.
+- Wrong second-factor codes (asan_portal/second_factor.py) follow the same rule with counters of
+  their own (`code_*` below): a password and a code are different secrets (docs/adr/0020).
 """
 
 import hashlib
@@ -47,23 +49,32 @@ def _keys(kind: str, value: str) -> tuple[str, str]:
     return f"lockout:failures:{digest}", f"lockout:until:{digest}"
 
 
-def _subjects(username: str, request: HttpRequest | None) -> list[tuple[str, str, int]]:
-    """(kind, value, threshold) for the account and, when there is a request, its address."""
+def _subjects(username: str, request: HttpRequest | None, *, prefix: str = "") -> list[tuple[str, str, int]]:
+    """(kind, value, threshold) for the account and, when there is a request, its address.
+    `prefix` keeps the second factor's counters apart from the password's."""
     subjects = []
     if _normalised(username):
-        subjects.append(("account", _normalised(username), lockout_setting("ACCOUNT_FAILURES")))
+        subjects.append((f"{prefix}account", _normalised(username), lockout_setting("ACCOUNT_FAILURES")))
     if request is not None:
-        subjects.append(("ip", client_ip(request), lockout_setting("IP_FAILURES")))
+        subjects.append((f"{prefix}ip", client_ip(request), lockout_setting("IP_FAILURES")))
     return subjects
+
+
+CODE_PREFIX = "code-"
 
 
 @dataclass(frozen=True)
 class LockedOut:
     retry_after: int  # seconds
+    of_codes: bool = False  # wrong second-factor codes rather than wrong passwords
 
     @property
     def message(self) -> str:
         minutes = max(1, math.ceil(self.retry_after / 60))
+        if self.of_codes:
+            return gettext(
+                "Too many wrong codes. For your security, entering a code is paused for %(minutes)s min."
+            ) % {"minutes": minutes}
         return gettext(
             "Too many failed sign-in attempts. For your security, signing in is paused for %(minutes)s min."
         ) % {"minutes": minutes}
@@ -71,10 +82,30 @@ class LockedOut:
 
 def login_lockout_get(*, username: str, request: HttpRequest | None, now: float | None = None) -> LockedOut | None:
     """The lock-out in force for this account or address, or None when sign-in may go ahead."""
+    return _lockout_get(_subjects(username, request), now=now)
+
+
+def code_lockout_get(*, user, request: HttpRequest | None, now: float | None = None) -> LockedOut | None:
+    """The lock-out of second-factor codes in force for this account or address, or None."""
+    locked = _lockout_get(_subjects(user.get_username(), request, prefix=CODE_PREFIX), now=now)
+    return None if locked is None else LockedOut(retry_after=locked.retry_after, of_codes=True)
+
+
+def code_failure_record(*, user, request: HttpRequest | None, now: float | None = None) -> None:
+    """Count one wrong second-factor code for the account and the address."""
+    _failure_record(_subjects(user.get_username(), request, prefix=CODE_PREFIX), now=now)
+
+
+def code_success_record(*, user) -> None:
+    """A right code forgets the account's own wrong codes; its address's are kept."""
+    _success_record(_keys(f"{CODE_PREFIX}account", _normalised(user.get_username()))[0])
+
+
+def _lockout_get(subjects, *, now: float | None) -> LockedOut | None:
     if breaker.is_open():
         return None
     now = time.time() if now is None else now
-    until_keys = [_keys(kind, value)[1] for kind, value, _threshold in _subjects(username, request)]
+    until_keys = [_keys(kind, value)[1] for kind, value, _threshold in subjects]
     try:
         locks = _cache().get_many(until_keys)
     except Exception:  # a slow or absent Redis must not lock everyone out
@@ -87,13 +118,17 @@ def login_lockout_get(*, username: str, request: HttpRequest | None, now: float 
 
 def login_failure_record(*, username: str, request: HttpRequest | None, now: float | None = None) -> None:
     """Count one wrong password for the account and the address; lock whichever reached its threshold."""
+    _failure_record(_subjects(username, request), now=now)
+
+
+def _failure_record(subjects, *, now: float | None) -> None:
     if breaker.is_open():
         return
     now = time.time() if now is None else now
     window, cool_off = lockout_setting("WINDOW_SECONDS"), lockout_setting("COOL_OFF_SECONDS")
     try:
         cache = _cache()
-        for kind, value, threshold in _subjects(username, request):
+        for kind, value, threshold in subjects:
             failures_key, until_key = _keys(kind, value)
             if _incr(cache, failures_key, timeout=window) >= threshold:
                 cache.set(until_key, now + cool_off, timeout=cool_off)
@@ -106,10 +141,14 @@ def login_failure_record(*, username: str, request: HttpRequest | None, now: flo
 
 def login_success_record(*, username: str) -> None:
     """The account's own failures are forgotten; its address's are not."""
+    _success_record(_keys("account", _normalised(username))[0])
+
+
+def _success_record(failures_key: str) -> None:
     if breaker.is_open():
         return
     try:
-        _cache().delete(_keys("account", _normalised(username))[0])
+        _cache().delete(failures_key)
     except Exception:
         breaker.trip()
         logger.warning("Lock-out cache unavailable", exc_info=True)

@@ -1,7 +1,13 @@
-"""Masking citizens' personal numbers (FIN, mobile number) in free text such as log lines.
+"""Masking citizens' personal numbers (FIN, mobile number) and private-link secrets in free text.
 
-The one place for the rule: the logging filter (asan_portal/logs.py) runs every message
-through `text_mask`. Staff lists on screen show only the last characters instead
+The one place for the rules:
+- the logging filter (asan_portal/logs.py) runs every message through `text_mask`, which also
+  hides the tokens of private links (a 404 for /appointments/manage/<token>/ logs the path);
+  gunicorn's access log does the same with `link_tokens_redact` (asan_portal/gunicorn_conf.py);
+- staff read the texts sent to citizens (the outbox and the SMS log in the admin) through
+  `message_redact`, which hides the links' tokens and the SMS codes (appointments/admin.py,
+  docs/adr/0019). Only a superuser sees a message as it was sent.
+Staff lists on screen show only the last characters of a FIN or phone instead
 (appointments.staff_selectors.mask), because there people read them, not machines.
 """
 
@@ -31,7 +37,34 @@ def fin_mask(fin: str) -> str:
     return f"{fin[:2]}***{fin[-2:]}"
 
 
+# A private link's secret: a path segment (or query value) of 16 or more URL-safe characters with
+# at least one capital or digit. The portal's tokens (secrets.token_urlsafe: manage, rating, live
+# ticket, iCal feed; Django's password token "<time>-<hex>") all are; slugs are lower case. A
+# long slug with a digit is hidden too, which costs only a little readability. Only after "/" or
+# "=": a class name in a log line (PermissionDenied) is not a link.
+LINK_TOKEN_IN_TEXT = re.compile(r"(?<=[/=])(?=[A-Za-z0-9_-]*[A-Z0-9])[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])")
+LINK_TOKEN_HIDDEN = "[hidden]"  # noqa: S105 - the placeholder, not a secret  # nosec B105
+# The SMS confirmation code: six digits standing alone (appointments.services._new_code). Dates
+# (07.12.2026), times, ticket codes (A012), references (ABCD-EFGH) and phone numbers (12 digits) stay.
+SMS_CODE_IN_TEXT = re.compile(r"(?<!\d)(?<!\d[.:])\d{6}(?!\d)(?![.:]\d)")
+SMS_CODE_HIDDEN = "******"
+
+
+def link_tokens_redact(text: str) -> str:
+    """`text` with the secret of every private link (manage, rating, ticket, calendar, password) hidden."""
+    return LINK_TOKEN_IN_TEXT.sub(LINK_TOKEN_HIDDEN, text)
+
+
+def message_redact(text: str) -> str:
+    """A message to a citizen as staff may read it: links' tokens and SMS codes hidden.
+
+    The one redaction for message texts, used by every place that shows one (the admin's outbox
+    and SMS log: list, change page, the entry's name)."""
+    return SMS_CODE_IN_TEXT.sub(SMS_CODE_HIDDEN, link_tokens_redact(text or ""))
+
+
 def text_mask(text: str) -> str:
-    """`text` with every Azerbaijani mobile number and every FIN-like token masked."""
+    """`text` with every Azerbaijani mobile number, every FIN-like token and every private link's token masked."""
     text = PHONE_IN_TEXT.sub(phone_mask, text)
-    return FIN_IN_TEXT.sub(lambda match: fin_mask(match[0]), text)
+    text = FIN_IN_TEXT.sub(lambda match: fin_mask(match[0]), text)
+    return link_tokens_redact(text)

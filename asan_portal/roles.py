@@ -30,7 +30,10 @@ ANY_MODEL = "*"
 # "*" as model means every model of the app. Operators and managers are further limited to
 # their own centres by centres.permissions (the admin filters their rows by membership).
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
-    CATALOGUE_ADMIN: [(app, "*", model) for app, models in CATALOGUE_MODELS.items() for model in models],
+    CATALOGUE_ADMIN: [
+        *[(app, "*", model) for app, models in CATALOGUE_MODELS.items() for model in models],
+        ("appointments", "*", "prioritygroup"),
+    ],
     OFFICIAL: [(app, "view", ANY_MODEL) for app in PROJECT_APPS],
     CENTRE_MANAGER: [
         ("centres", "view", "centre"),
@@ -44,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
         ("centres", "change", "closure"),
         ("centres", "delete", "closure"),
         ("centres", "view", "staffmembership"),
+        # The kiosk's priority groups of their centres (appointments/admin.py scopes them).
+        ("appointments", "*", "prioritygroup"),
         ("services", "view", "service"),
         # Bookings, the outbox and the SMS log of their centres (appointments/admin.py scopes them).
         ("appointments", "view", "appointment"),
@@ -62,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, str]]] = {
         ("appointments", "view", "appointment"),
         ("appointments", "view", "waitlistentry"),
         ("appointments", "view", "notification"),
+        ("appointments", "view", "prioritygroup"),
     ],
     VOLUNTEER_COORDINATOR: [("volunteers", "*", ANY_MODEL), ("centres", "view", "centre")],
     VOLUNTEER: [],
@@ -136,4 +142,26 @@ def role_revoke(*, user, role: str) -> None:
 def user_has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name=role).exists()
+    if user.is_superuser:
+        return True
+    # Set only while one computation asks many questions of the same user (the staff menu,
+    # asan_portal/staff_menu.py), so a role granted later is never missed elsewhere.
+    known = getattr(user, "_role_names_snapshot", None)
+    if known is not None:
+        return role in known
+    return user.groups.filter(name=role).exists()
+
+
+class role_names_snapshot:  # noqa: N801 - used as a context manager, like a function
+    """Within the block, `user_has_role(user, ...)` answers from one query of the user's roles."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __enter__(self):
+        self.user._role_names_snapshot = set(self.user.groups.values_list("name", flat=True))
+        return self.user
+
+    def __exit__(self, *exc):
+        del self.user._role_names_snapshot
+        return False

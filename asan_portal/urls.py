@@ -2,12 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from volunteers.views_attendance import calendar_feed as volunteer_calendar_feed
 
 from . import views
 from .lockout import StaffAuthenticationForm
+from .private_links import no_referrer
 
 api_v1 = [
     path("", include("services.api_urls")),
@@ -26,8 +28,9 @@ urlpatterns = [
     # Prometheus scrapes this; only listed addresses or the bearer token get an answer (asan_portal/metrics.py).
     path("metrics", views.metrics, name="metrics"),
     # A volunteer's iCal feed: no language prefix and no login (a calendar program cannot sign
-    # in); the unguessable token in the URL is the key (volunteers/views_attendance.py).
-    path("volunteers/calendar/<str:token>.ics", volunteer_calendar_feed, name="volunteers-calendar"),
+    # in); the unguessable token in the URL is the key (volunteers/views_attendance.py). It stays
+    # in the URL, since a calendar subscription is nothing but a URL (docs/adr/0019).
+    path("volunteers/calendar/<str:token>.ics", no_referrer(volunteer_calendar_feed), name="volunteers-calendar"),
 ]
 
 # Every page has its language in the URL (/az/, /en/, /ru/), Azerbaijani included.
@@ -56,6 +59,11 @@ admin.site.site_header = "ASAN portal"
 # The admin's sign-in shares the portal's lock-out after repeated wrong passwords (asan_portal/lockout.py).
 admin.site.login_form = StaffAuthenticationForm
 admin.site.site_title = "ASAN portal"
+# django-otp's device admin shows every user's secret key and QR code to superusers: a lost phone
+# is handled by `manage.py second_factor_reset` instead (asan_portal/second_factor.py).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
+handler403 = "asan_portal.views.permission_denied"
 handler404 = "asan_portal.views.page_not_found"
 handler500 = "asan_portal.views.server_error"

@@ -13,6 +13,7 @@ from services.selectors import service_list
 
 from .health import health_report
 from .metrics import metrics_access_allowed, metrics_render
+from .private_links import PrivateLinkMissing
 from .unavailable import database_unavailable, unavailable_response
 
 POPULAR_SERVICES = 8
@@ -69,7 +70,29 @@ def _api_error(code: str, message: str, status: int) -> JsonResponse:
 def page_not_found(request, exception):
     if _is_api(request):
         return _api_error("not_found", gettext("There is no API endpoint at this address."), 404)
+    if isinstance(exception, PrivateLinkMissing):
+        # A clean page of a private link opened without the grant (another browser, an expired
+        # session, a bookmark): say how to get back in (asan_portal/private_links.py).
+        return render(request, "private_link_missing.html", status=404)
     return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception):
+    """The portal's own 403 page, in the request's language, with a way back (issue 12.6).
+
+    The API keeps its JSON error shape (a DRF view answers that itself; this covers the rest)."""
+    if _is_api(request):
+        return _api_error("permission_denied", gettext("You do not have permission to do this."), 403)
+    return render(request, "403.html", {"reason": "permission"}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without a valid token (an old tab, blocked cookies).
+
+    The technical `reason` is for the log, not for the citizen."""
+    if _is_api(request):
+        return _api_error("csrf_failed", gettext("The request could not be verified. Reload and try again."), 403)
+    return render(request, "403.html", {"reason": "csrf"}, status=403)
 
 
 def server_error(request):

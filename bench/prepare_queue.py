@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     number = Counter.objects.filter(centre=centre).aggregate(top=Max("number"))["top"] or 0
     while len(counters) < args.counters:
         number += 1
-        counters.append(Counter.objects.create(centre=centre, number=number, label=f"Bench {number}"))
+        counters.append(Counter.objects.create(centre=centre, number=number, label_az=f"Bench {number}"))
     for counter in counters:
         counter.services.add(*services)
 

@@ -113,7 +113,7 @@ class CentreServiceInline(LabelledTabularInline):
 
 class CounterInline(LabelledTabularInline):
     model = Counter
-    fields = ["number", "label", "is_active"]
+    fields = ["number", "label_az", "label_en", "label_ru", "is_active"]
     show_change_link = True  # the services a counter handles are edited on its own page
     extra = 0
 
@@ -145,12 +145,17 @@ class ClosureAdmin(CentreScopedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Counter)
 class CounterAdmin(CentreScopedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["centre", "number", "label", "is_active"]
+    list_display = ["centre", "number", "label_text", "is_active"]
     list_filter = ["centre", "is_active"]
     list_select_related = ["centre"]
-    search_fields = ["centre__code", "centre__name_az", "label"]
+    search_fields = ["centre__code", "centre__name_az", "label_az", "label_en", "label_ru"]
     filter_horizontal = ["services"]
-    fields = ["centre", ("number", "label"), "is_active", "services"]
+    fields = ["centre", "number", _translated_row("label"), "is_active", "services"]
+
+    @admin.display(description=_("label"), ordering="label_az")
+    def label_text(self, counter):
+        """The label in the administrator's language (Azerbaijani when not translated)."""
+        return counter.label
 
 
 @admin.register(StaffMembership)

@@ -14,10 +14,12 @@ not copied (`audit_trail` unions them):
 | anything done in the admin               | django.contrib.admin LogEntry; catalogue, centres and memberships also keep full versions (simple_history) |
 
 Recorded nowhere else, so written here as an AuditEntry (`audit_record`, called by the
-service in its transaction): a booking cancelled or moved by staff, a citizen checked in by
+service in its transaction): a booking cancelled (with the reason the citizen is told) or
+moved by staff, a counter closure lifted or shortened, a citizen checked in by
 staff, a volunteer removed from a shift or moved to another, checked in or out by the
 coordinator (not by their own QR scan), sent a password link or marked as having completed
-the programme, and a change of how many volunteers a shift needs.
+the programme, a change of how many volunteers a shift needs, and a staff member's second
+factor added or reset (asan_portal/second_factor.py).
 """
 
 import datetime as dt

@@ -18,13 +18,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from asan_portal import roles
 from asan_portal.azerbaijani import fold
-from asan_portal.i18n import LANGUAGE_CODES
+from asan_portal.i18n import LANGUAGE_CODES, translated_columns
 from asan_portal.page_cache import catalogue_version_bump
 from services.models import Provider, ProviderKind, Service
 
@@ -316,7 +317,7 @@ def counter_plan(services: list[Service], total: int) -> list[tuple[str, list[in
     Each provider whose services the centre offers gets at least one counter labelled with
     its name; the rest go, one at a time, to the provider with the most services per
     counter. With more providers than counters the smallest ones share the last desk.
-    Returns [(label, [service ids])] in counter-number order; deterministic for the same input.
+    Returns [({label_az, label_en, label_ru}, [service ids])] in counter-number order; deterministic for the same input.
     """
     by_provider: dict[int, list[Service]] = {}
     for service in services:
@@ -327,24 +328,34 @@ def counter_plan(services: list[Service], total: int) -> list[tuple[str, list[in
     )
     if not providers:
         return []
-    desks: list[tuple[str, list[int]]] = []
+    desks: list[tuple[dict, list[int]]] = []
     if len(providers) > total:
         for provider in providers[: total - 1]:
-            desks.append((provider.name_az, [s.pk for s in by_provider[provider.pk]]))
+            desks.append((_labels(provider), [s.pk for s in by_provider[provider.pk]]))
         rest = providers[total - 1 :]
-        desks.append((", ".join(p.name_az for p in rest), [s.pk for p in rest for s in by_provider[p.pk]]))
+        desks.append((_labels(*rest), [s.pk for p in rest for s in by_provider[p.pk]]))
         counts = [1] * len(desks)
     else:
-        desks = [(p.name_az, [s.pk for s in by_provider[p.pk]]) for p in providers]
+        desks = [(_labels(p), [s.pk for s in by_provider[p.pk]]) for p in providers]
         counts = [1] * len(desks)
         for _extra in range(total - len(desks)):
             busiest = max(range(len(desks)), key=lambda i: (len(desks[i][1]) / counts[i], -i))
             counts[busiest] += 1
     plan = []
-    for (label, service_ids), count in zip(desks, counts, strict=True):
-        label = label if len(label) <= 100 else label[:99] + "…"
-        plan += [(label, sorted(service_ids))] * count
+    for (labels, service_ids), count in zip(desks, counts, strict=True):
+        plan += [(labels, sorted(service_ids))] * count
     return plan
+
+
+def _labels(*providers: Provider) -> dict[str, str]:
+    """A counter's label in each language: the names of the providers it serves (at most 100
+    characters; an empty English or Russian label falls back to the Azerbaijani one)."""
+    labels = {}
+    for code in LANGUAGE_CODES:
+        names = [getattr(p, f"name_{code}") for p in providers]
+        label = ", ".join(names) if all(names) else ""
+        labels[f"label_{code}"] = label if len(label) <= 100 else label[:99] + "…"
+    return labels
 
 
 # Loading -----------------------------------------------------------------------------
@@ -494,8 +505,8 @@ def _load_offers_and_counters(data: dict, centres: dict[str, Centre], result: Ce
         new_offers += [CentreService(centre=centre, service=s) for s in offered if (centre.pk, s.pk) not in have_offers]
         plan = counter_plan(offered, row["_counters"])
         keep_numbers[centre.pk] = len(plan)
-        for number, (label, service_ids) in enumerate(plan, start=1):
-            wanted_counters[centre.pk, number] = {"centre": centre, "number": number, "label": label, "is_active": True}
+        for number, (labels, service_ids) in enumerate(plan, start=1):
+            wanted_counters[centre.pk, number] = {"centre": centre, "number": number, **labels, "is_active": True}
             wanted_links.update(((centre.pk, number), service_id) for service_id in service_ids)
         result.offers += len(offered)
     if new_offers:
@@ -510,7 +521,7 @@ def _load_offers_and_counters(data: dict, centres: dict[str, Centre], result: Ce
     if extra:
         bulk_update_with_history(extra, Counter, ["is_active"], default_change_reason="load_demo")
         result.count(result.updated, Counter, len(extra))
-    counters = _sync_by_key(Counter, wanted_counters, existing, ["label", "is_active"], result)
+    counters = _sync_by_key(Counter, wanted_counters, existing, [*translated_columns("label"), "is_active"], result)
     result.counters = len(wanted_counters)
 
     # Counter <-> service links: the plain M2M table, synchronised as a set of pairs.
@@ -557,8 +568,9 @@ def centres_load_demo(*, today: dt.date | None = None, path: Path | None = None)
 def demo_users_create(*, password: str = DEMO_PASSWORD) -> list[tuple[DemoUser, bool]]:
     """One demo user per staff role; [(user spec, created?)].
 
-    A missing user is created with `password`; an existing one keeps its password (never
-    reset) but gets its role group and its membership at Baku No. 1 if they are missing.
+    A missing user is created with `password`, which must pass AUTH_PASSWORD_VALIDATORS like any
+    other; an existing one keeps its password (never reset) but gets its role group and its
+    membership at Baku No. 1 if they are missing.
     """
     if Group.objects.filter(name__in=roles.ALL_ROLES).count() < len(roles.ALL_ROLES):
         roles.roles_sync()
@@ -572,6 +584,7 @@ def demo_users_create(*, password: str = DEMO_PASSWORD) -> list[tuple[DemoUser, 
         created = user is None
         if created:
             # One hash for all: hashing is deliberately slow, and these are demo accounts.
+            validate_password(password, user_model(username=spec.username, first_name=spec.first_name))
             hashed = hashed or make_password(password)
             user = user_model.objects.create(
                 username=spec.username,

@@ -233,10 +233,15 @@ class Counter(models.Model):
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="counters")
     number = models.PositiveSmallIntegerField(_("number"))
-    label = models.CharField(_("label"), max_length=100, blank=True)
+    # What the desk is for ("State Migration Service"), in each language (docs/adr/0002).
+    label_az = models.CharField(_("label (Azerbaijani)"), max_length=100, blank=True)
+    label_en = models.CharField(_("label (English)"), max_length=100, blank=True)
+    label_ru = models.CharField(_("label (Russian)"), max_length=100, blank=True)
     services = models.ManyToManyField(Service, related_name="counters", blank=True, verbose_name=_("services"))
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
+
+    label = TranslatedField()
 
     class Meta:
         ordering = ["centre", "number"]

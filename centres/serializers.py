@@ -101,7 +101,8 @@ class MobileStopSerializer(serializers.Serializer):
 
 class CounterSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    label = serializers.CharField()
+    label = LocalisedField(help_text="What the counter is for, in the request language (may be empty).")
+    label_i18n = TranslationsField("label")
     services = serializers.ListField(
         child=serializers.CharField(), source="public_service_codes", help_text="Codes of the services handled here."
     )

@@ -79,6 +79,10 @@ class _PeriodFieldsMixin:
 
 class PreviousPeriodSerializer(_PeriodFieldsMixin, serializers.Serializer):
     summary = FiguresSerializer()
+    comparable = serializers.BooleanField(
+        help_text="Whether both periods have data; when false the two should not be compared "
+        "(every count of an empty period is 0)."
+    )
 
 
 class StatsSatisfactionSerializer(_PeriodFieldsMixin, serializers.Serializer):
@@ -176,6 +180,7 @@ class StatsSatisfactionApi(LocalisedApiMixin, APIView):
                 "first_day": compare["previous_first_day"],
                 "last_day": compare["previous_last_day"],
                 "summary": compare["previous"],
+                "comparable": compare["comparable"],
             },
             "rows": rows,
         }

@@ -1,8 +1,10 @@
 """Pages for rating a visit (feedback/rating_urls.py).
 
-- The private link (`RatingLinkView`): opening it only shows the form, since mail scanners and
-  link previews open links too; only a POST rates. An unknown, expired or already used link
-  gets a friendly page with a 404, 410 or 409 status, never an error page.
+- The private link (`RatingLinkView`) grants the session the visit and redirects to its clean
+  page (`RatingVisitView`, no token in the URL, docs/adr/0019). Opening either only shows the
+  form, since mail scanners and link previews open links too; only a POST rates. An unknown,
+  expired or already used link gets a friendly page with a 404, 410 or 409 status, never an
+  error page.
 - The counter tablet (`CounterRatingView`): a signed-in operator or manager of the counter's
   centre leaves it facing the citizen; it offers the visit just completed at that counter, or
   waits (polling) for the next one.
@@ -13,11 +15,14 @@ Views stay thin: reads and the one write go through feedback.ratings.
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from appointments.staff import staff_can_act
+from asan_portal.private_links import PrivateLinkMissing, private_link_grant, private_link_token, see_other
+from asan_portal.private_pages import private_page
 from centres.models import Counter
 from centres.permissions import centres_for_user
 
@@ -68,25 +73,47 @@ def _refused(request, refusal: RatingError, **extra):
     return render(request, REFUSED_TEMPLATE, context, status=refusal.status_code)
 
 
-class RatingLinkView(View):
-    """The form behind the private link of the SMS or e-mail (no account)."""
+GRANT = "rating"
 
-    def _invitation(self, token):
-        invitation = ratings.rating_by_token(token)
+
+class RatingLinkView(View):
+    """The private link of the SMS or e-mail (no account). A known token is exchanged for a grant
+    in the session and the browser sent on (303) to the visit's clean page; an unknown or expired
+    one gets its friendly 404 or 410 page here (docs/adr/0019)."""
+
+    def get(self, request, token):
+        try:
+            invitation = ratings.rating_by_token(token)
+        except RatingError as refusal:
+            return _refused(request, refusal)
+        private_link_grant(request, kind=GRANT, key=invitation.pk, token=token)
+        return see_other(reverse("ratings:visit", kwargs={"invitation": invitation.pk}))
+
+
+@private_page
+class RatingVisitView(View):
+    """The form, for the session that opened the visit's private link (a 404 anywhere else).
+
+    Never stored by a cache (private_page): what it shows belongs to that session only."""
+
+    def _invitation(self, request, pk):
+        invitation = ratings.rating_by_token(private_link_token(request, kind=GRANT, key=pk))
+        if invitation.pk != pk:
+            raise PrivateLinkMissing
         if ratings.ticket_is_rated(invitation.ticket):
             raise AlreadyRated(RATING_MESSAGES["already_rated"])
         return invitation
 
-    def get(self, request, token):
+    def get(self, request, invitation):
         try:
-            invitation = self._invitation(token)
+            invitation = self._invitation(request, invitation)
         except RatingError as refusal:
             return _refused(request, refusal)
         return render(request, FORM_TEMPLATE, _form_context(invitation.ticket, expires_at=invitation.expires_at))
 
-    def post(self, request, token):
+    def post(self, request, invitation):
         try:
-            invitation = self._invitation(token)
+            invitation = self._invitation(request, invitation)
             score, aspects, comment = _answers(request.POST)
             ratings.rating_submit(
                 ticket=invitation.ticket,
@@ -104,6 +131,7 @@ class RatingLinkView(View):
         return render(request, THANKS_TEMPLATE, {"visit": ratings.visit_summary(invitation.ticket)})
 
 
+@private_page
 class CounterRatingView(LoginRequiredMixin, View):
     """The tablet at a counter: the rating form for the visit just completed there, else a
     calm waiting screen that checks every few seconds (htmx) for the next finished visit.

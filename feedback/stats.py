@@ -122,13 +122,28 @@ def figures_from_sums(sums: dict) -> dict:
     return figures
 
 
+def period_has_data(figures: dict) -> bool:
+    """Whether anything was counted in the period: a visit, a rating, a wait or a booking kept
+    or missed. A period before the portal's first roll-up has only zeros."""
+    return any(figures.get(key) for key in COUNT_KEYS)
+
+
+def figures_comparable(current: dict, previous: dict) -> bool:
+    """The one rule for every change figure (cards, exports, API): two periods are compared
+    only when both have data. Against an empty period every count would "rise" by all of
+    itself ("visits +87,603") while the rates already had nothing to compare with."""
+    return period_has_data(current) and period_has_data(previous)
+
+
 def figures_change(current: dict, previous: dict) -> dict:
-    """current - previous for every number (None when either side has none). Rates change in
+    """current - previous for every number; None when either side has none, and for every
+    number when the periods are not comparable (figures_comparable). Rates change in
     fractions (0.05 = 5 percentage points)."""
+    comparable = figures_comparable(current, previous)
     change = {}
     for key in COUNT_KEYS + RATE_KEYS + AVERAGE_KEYS + ASPECT_KEYS:
         now, before = current.get(key), previous.get(key)
-        change[key] = None if now is None or before is None else round(now - before, 4)
+        change[key] = None if not comparable or now is None or before is None else round(now - before, 4)
     return change
 
 
@@ -168,13 +183,15 @@ def stats_summary(f: StatsFilter) -> dict:
 
 
 def stats_compare(f: StatsFilter) -> dict:
-    """The figures of `f` and of the period of equal length before it, with the change (two queries)."""
+    """The figures of `f` and of the period of equal length before it, with the change (two
+    queries). `comparable` is False, and every change None, when either period has no data."""
     previous_filter = f.previous()
     current = stats_summary(f)
     previous = stats_summary(previous_filter)
     return {
         "current": current,
         "previous": previous,
+        "comparable": figures_comparable(current, previous),
         "change": figures_change(current, previous),
         "previous_first_day": previous_filter.first_day,
         "previous_last_day": previous_filter.last_day,
@@ -236,7 +253,11 @@ _BREAKDOWNS = {
         "provider_id",
         ("provider__code", "provider__name_az", "provider__name_en", "provider__name_ru"),
     ),
-    "counter": (StaffDay, "counter_id", ("counter__number", "counter__label", "centre__code")),
+    "counter": (
+        StaffDay,
+        "counter_id",
+        ("counter__number", "counter__label_az", "counter__label_en", "counter__label_ru", "centre__code"),
+    ),
     "operator": (
         StaffDay,
         "operator_id",
@@ -252,7 +273,7 @@ def _display(by: str, row: dict) -> tuple[str, str]:
         name = row[f"{by}__name_{language}"] or row[f"{by}__name_{DEFAULT_LANGUAGE}"]
         return row[f"{by}__code"], name
     if by == "counter":
-        label = row["counter__label"]
+        label = row[f"counter__label_{active_language()}"] or row[f"counter__label_{DEFAULT_LANGUAGE}"]
         name = f"#{row['counter__number']}" + (f" {label}" if label else "")
         return f"{row['centre__code']}-{row['counter__number']}", name
     full_name = f"{row['operator__first_name']} {row['operator__last_name']}".strip()

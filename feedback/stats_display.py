@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from .stats import period_has_data
+
 COUNT, PERCENT, SCORE, MINUTES = "count", "percent", "score", "minutes"
 
 
@@ -111,6 +113,7 @@ def _relative(figure: Figure, change, previous) -> str:
 def headline_cards(compare: dict) -> list[dict]:
     """The dashboard's headline cards from stats_compare()."""
     current, previous, change = compare["current"], compare["previous"], compare["change"]
+    previous_has_data = period_has_data(previous)
     cards = []
     for figure in HEADLINE_FIGURES:
         difference = change.get(figure.key)
@@ -126,11 +129,14 @@ def headline_cards(compare: dict) -> list[dict]:
                     previous[figure.key],
                     figure.kind,
                     open_ended=figure.key == "p90_wait_minutes" and previous["p90_wait_open_ended"],
-                ),
+                )
+                if previous_has_data
+                else str(_("no data")),
                 "change": change_text(figure, difference) + _relative(figure, difference, previous[figure.key]),
                 "arrow": arrow,
                 "tone": change_tone(figure, difference) if arrow else "neutral",
                 "open_ended": open_ended,
+                "comparable": compare["comparable"],
             }
         )
     return cards

@@ -37,7 +37,9 @@ def export_sections(*, title: str, period: str, filters: list[tuple[str, str]], 
     for figure in HEADLINE_FIGURES:
         now = figure_number(compare["current"][figure.key], figure.kind)
         before = figure_number(compare["previous"][figure.key], figure.kind)
-        change = None if now is None or before is None else round(now - before, 2)
+        # The rounded figures' difference, as on the page; none where stats_compare has none.
+        has_change = compare["change"][figure.key] is not None and now is not None and before is not None
+        change = round(now - before, 2) if has_change else None
         summary.append([str(figure.label), now, before, change])
 
     header = [by_label, _("Code")] + [str(figure.label) for figure in TABLE_FIGURES]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from appointments.staff_selectors import mask
+from asan_portal.private_pages import private_page
 from asan_portal.ratelimit import ratelimit_hit
 
 from .complaint_forms import (
@@ -168,6 +169,7 @@ class ComplaintTrackView(View):
 # --- staff -------------------------------------------------------------------------------------
 
 
+@private_page
 class ComplaintStaffListView(LoginRequiredMixin, View):
     def get(self, request):
         centres = complaint_centres_for(request.user)
@@ -207,6 +209,7 @@ def _mask_email(email: str) -> str:
     return f"{local[:1]}•••@{domain}"
 
 
+@private_page
 class ComplaintStaffMixin(LoginRequiredMixin):
     """Loads `self.complaint` (404 for a complaint the user may not read) and `self.can_handle`;
     a POST by someone who may only read is a 403."""

@@ -12,3 +12,12 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def verified_login():
+    """`verified_login(client, user)`: sign in with the second factor already confirmed
+    (tests/second_factor.py): superusers and catalogue administrators need it for every page."""
+    from tests.second_factor import verified_login as sign_in
+
+    return sign_in

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 
-from appointments.models import Ticket
+from appointments.models import PriorityGroup, Ticket
 from asan_portal import roles
 from asan_portal.azerbaijani import fold
 from centres import demo as centres_demo
@@ -39,6 +39,8 @@ def row_counts() -> dict[str, int]:
     counts["counter_services"] = Counter.services.through.objects.count()
     counts["users"] = get_user_model().objects.count()
     counts["tickets"] = Ticket.objects.count()
+    counts["priority_groups"] = PriorityGroup.objects.count()
+    counts["priority_group_history"] = PriorityGroup.history.count()
     counts["ratings"] = Rating.objects.count()
     counts["centre_days"] = CentreDay.objects.count()
     return counts
@@ -165,6 +167,39 @@ def test_demo_users_have_their_roles_and_memberships():
     memberships = set(StaffMembership.objects.values_list("user__username", "centre__code", "role"))
     assert memberships == {("manager", "baku-1", "manager"), ("operator", "baku-1", "operator")}
     assert centres_demo.DEMO_PASSWORD in output
+
+
+def test_demo_admin_and_catalogue_get_an_authenticator_whose_key_is_printed(client, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from asan_portal.second_factor import device_secret
+    from tests.second_factor import totp_code
+
+    output = load()
+
+    devices = {d.user.username: d for d in TOTPDevice.objects.select_related("user")}
+    assert set(devices) == {"admin", "catalogue"}
+    assert all(device.confirmed for device in devices.values())
+    for device in devices.values():
+        assert device_secret(device) in output
+        assert device.config_url in output
+    assert "demo_totp_code" in output
+    load()
+    assert set(TOTPDevice.objects.values_list("pk", flat=True)) == {d.pk for d in devices.values()}
+
+    # the demo login works: password, then the code the app (or demo_totp_code) shows
+    response = client.post("/en/accounts/login/", {"username": "admin", "password": centres_demo.DEMO_PASSWORD})
+    assert response["Location"] == "/en/admin/"
+    assert client.get("/en/admin/")["Location"].startswith("/en/accounts/two-factor/")
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("demo_totp_code", "admin", stdout=out)
+    assert out.getvalue().strip() == totp_code(devices["admin"])
+    client.post("/en/accounts/two-factor/", {"token": out.getvalue().strip()})
+    assert client.get("/en/admin/").status_code == 200
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_totp_code", "admin", stdout=io.StringIO())
 
 
 def test_existing_user_keeps_its_password_but_gets_its_role():

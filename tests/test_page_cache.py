@@ -23,6 +23,7 @@ from centres.models import Closure, OpeningHours
 from services.catalogue_csv import catalogue_export_csv, catalogue_import_csv
 from services.models import Service
 from tests.centres.factories import CentreFactory, offer, weekday_hours
+from tests.second_factor import verified_login
 from tests.services.factories import ServiceFactory
 from tests.services.test_admin import post_data_from_form_page
 
@@ -95,7 +96,7 @@ def test_renaming_a_service_in_the_admin_shows_on_both_pages_at_once(client, pas
     assert "Issue of a passport" in service_page and "Issue of a passport" in centre_page
     admin = get_user_model().objects.create_superuser("cache-admin", password="x")  # noqa: S106
     editor = client.__class__()
-    editor.force_login(admin)
+    verified_login(editor, admin)
     url = reverse("admin:services_service_change", args=[passport.pk])
     data = post_data_from_form_page(editor.get(url))
 
@@ -210,7 +211,7 @@ def test_a_signed_in_visitor_does_not_leave_their_menu_in_the_cache(client, pass
     # given the pages first rendered for a signed-in user
     user = get_user_model().objects.create_superuser("cache-visitor", password="x")  # noqa: S106
     signed_in = client.__class__()
-    signed_in.force_login(user)
+    verified_login(signed_in, user)
     for page in (SERVICE_PAGE, CENTRE_PAGE):
         assert "Sign out" in signed_in.get(page.format(lang="en")).content.decode()
 

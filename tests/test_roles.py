@@ -22,6 +22,7 @@ from asan_portal.roles import (
 from centres.models import StaffMembership, StaffRole
 from centres.permissions import centre_for_staff_or_404, centres_for_admin, centres_for_user, user_has_all_centres
 from tests.centres.factories import CentreFactory
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +199,7 @@ ADMIN_EXPECTED = {
 @pytest.mark.parametrize("page", list(ADMIN_PAGES))
 @pytest.mark.parametrize("role", ROLES)
 def test_admin_page_matrix(client, role, page):
-    client.force_login(make_user(role))
+    verified_login(client, make_user(role))
     url_name, args = ADMIN_PAGES[page]
 
     response = client.get(reverse(url_name, args=args))

@@ -67,6 +67,8 @@ PUBLIC_URL_NAMES = {
     "appointments:waitlist",
     "appointments:waitlist_offer",
     "appointments:manage",
+    # The booking's clean pages: no token, they open only for the session that opened the link.
+    "appointments:booking",
     "appointments:manage_cancel",
     "appointments:manage_move",
     "appointments:manage_move_time",
@@ -87,12 +89,14 @@ PUBLIC_URL_NAMES = {
     "complaints:track",
     # Rating a visit from the SMS or e-mail link: the unguessable token is the key (no account).
     "ratings:rate",
+    "ratings:visit",  # its clean page, for the session that opened the link
     "api:feedback-rating",
     # Applying to volunteer (no account yet), and the one-time "set your password" link of an
     # approved volunteer (the signed token in the URL is the key).
     "volunteers:apply",
     "volunteers:apply-thanks",
     "volunteers:set-password",
+    "volunteers:set-password-choose",  # where that link redirects, the token kept in the session
     "volunteers:password-forgot",
     "volunteers:password-forgot-done",
     # A volunteer's iCal feed: a calendar program cannot sign in; the unguessable calendar token

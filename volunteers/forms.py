@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.citizens import email_normalise, name_normalise, phone_normalise
 from asan_portal.alphabetical import AlphabeticalMultipleChoiceField
+from asan_portal.dates import DateFormField
 from centres.models import Centre
 
 from .applications import VOLUNTEER_LANGUAGES, baku_today, date_of_birth_problem
@@ -27,7 +28,7 @@ class ApplicationForm(forms.Form):
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = DateFormField(
         label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
         error_messages={"required": _("Enter your date of birth."), "invalid": _("Enter a real date.")},

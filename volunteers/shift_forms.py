@@ -7,6 +7,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from asan_portal import model_choices
+
 from .models import Shift, ShiftRole, Volunteer
 from .shifts import MAX_NEEDED, MESSAGES, NOTES_MAX_LENGTH, REASON_MAX_LENGTH, shift_label
 
@@ -89,7 +91,7 @@ class NeededForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    volunteer = forms.ModelChoiceField(
+    volunteer = model_choices.ModelChoiceField(
         label=_("Volunteer"),
         queryset=Volunteer.objects.none(),
         empty_label=_("Choose a volunteer"),
@@ -112,7 +114,7 @@ class RemoveForm(forms.Form):
     )
 
 
-class ShiftChoiceField(forms.ModelChoiceField):
+class ShiftChoiceField(model_choices.ModelChoiceField):
     def label_from_instance(self, obj: Shift) -> str:
         return f"{shift_label(obj)} ({obj.taken}/{obj.needed})"
 

@@ -6,6 +6,8 @@ Shared by several modules: applications and review (views_applications), shifts
 
 from django.urls import path
 
+from asan_portal.private_links import no_referrer
+
 from . import views_applications, views_attendance, views_roster, views_shifts
 
 app_name = "volunteers"
@@ -13,9 +15,18 @@ app_name = "volunteers"
 urlpatterns = [
     path("apply/", views_applications.apply, name="apply"),
     path("apply/thanks/", views_applications.apply_thanks, name="apply-thanks"),
+    # Django's view puts the token of the e-mailed link in the session and redirects to
+    # .../choose/, which carries none and holds the form; only the link itself is `no_referrer`
+    # (that header on the form's page would make Chromium send "Origin: null", refused by CSRF).
+    path(
+        "account/set-password/<uidb64>/choose/",
+        views_applications.PasswordSetView.as_view(),
+        {"token": views_applications.PasswordSetView.reset_url_token},
+        name="set-password-choose",
+    ),
     path(
         "account/set-password/<uidb64>/<token>/",
-        views_applications.PasswordSetView.as_view(),
+        no_referrer(views_applications.PasswordSetView.as_view()),
         name="set-password",
     ),
     path("account/forgot-password/", views_applications.password_forgot, name="password-forgot"),

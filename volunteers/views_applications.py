@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
+from asan_portal.private_pages import private_page
 from asan_portal.ratelimit import ratelimit_hit
 
 from .applications import (
@@ -81,6 +82,7 @@ def apply_thanks(request):
     return render(request, "volunteers/apply_thanks.html")
 
 
+@private_page
 class ApplicationListView(LoginRequiredMixin, View):
     """Applications for the coordinator, oldest first; waiting ones unless another status is asked."""
 
@@ -96,6 +98,7 @@ class ApplicationListView(LoginRequiredMixin, View):
         )
 
 
+@private_page
 class ApplicationDetailView(LoginRequiredMixin, View):
     """One application, with Approve and Reject (reason) for a waiting one."""
 
@@ -179,6 +182,14 @@ class PasswordSetView(PasswordResetConfirmView):
     template_name = "volunteers/set_password.html"
     success_url = reverse_lazy("login")
     reset_url_token = "choose"  # noqa: S105 - the placeholder in the URL once the token is in the session  # nosec B105
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        # A wrong, used or expired link is a 404 like every other wrong token (issue 12.18), still
+        # with the page that says what to do next. A right one is a redirect or the form (validlink).
+        if response.status_code == 200 and not self.validlink:
+            response.status_code = 404
+        return response
 
     def form_valid(self, form):
         response = super().form_valid(form)

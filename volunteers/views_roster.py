@@ -23,6 +23,8 @@ from django.views import View
 from appointments.qr import qr_svg
 from asan_portal.alphabetical import alphabetical
 from asan_portal.api import DomainError
+from asan_portal.dates import DateInvalid, date_parse
+from asan_portal.private_pages import private_page
 from centres.models import Centre
 
 from . import selectors
@@ -44,6 +46,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+")
 
 
+@private_page
 class CoordinatorMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -53,7 +56,11 @@ class CoordinatorMixin(LoginRequiredMixin):
 
 
 class BadWeek(ValueError):
-    pass
+    """?week= is not a date, or one outside the calendar the portal handles; `message` says which."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = str(message)
 
 
 def _week(request, centre: Centre) -> dt.date:
@@ -62,13 +69,15 @@ def _week(request, centre: Centre) -> dt.date:
     if not raw:
         return selectors.week_start_of(timezone.localtime(timezone.now(), centre.tz).date())
     try:
-        return selectors.week_start_of(dt.date.fromisoformat(raw))
-    except ValueError as error:
-        raise BadWeek(raw) from error
+        return selectors.week_start_of(date_parse(raw))
+    except DateInvalid as error:
+        if error.code == "date_range":
+            raise BadWeek(error.message) from error
+        raise BadWeek(_("The week must be a date written as YYYY-MM-DD, for example 2026-03-02.")) from error
 
 
-def _bad_week(request, template, context):
-    context["error"] = _("The week must be a date written as YYYY-MM-DD, for example 2026-03-02.")
+def _bad_week(request, template, context, refusal):
+    context["error"] = refusal.message
     return render(request, template, context, status=400)
 
 
@@ -91,8 +100,8 @@ class RosterView(CoordinatorMixin, View):
         base = {"centre": centre, "centres": alphabetical(Centre.objects.all())}
         try:
             week = _week(request, centre)
-        except BadWeek:
-            return _bad_week(request, self.template_name, {**base, "days": [], "week": None})
+        except BadWeek as refusal:
+            return _bad_week(request, self.template_name, {**base, "days": [], "week": None}, refusal)
         return render(request, self.template_name, {**base, **self._context(centre, week)})
 
     @staticmethod
@@ -127,9 +136,8 @@ class RosterCsvView(CoordinatorMixin, View):
         centre = get_object_or_404(Centre, code=centre)
         try:
             week = _week(request, centre)
-        except BadWeek:
-            text = _("The week must be a date written as YYYY-MM-DD, for example 2026-03-02.")
-            return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+        except BadWeek as refusal:
+            return HttpResponse(refusal.message, status=400, content_type="text/plain; charset=utf-8")
         days = selectors.roster_week(centre=centre, week_start=week)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="roster-{centre.code}-{week.isoformat()}.csv"'
@@ -175,8 +183,8 @@ class CoverageView(CoordinatorMixin, View):
         context["centre"] = centre
         try:
             week = _week(request, centre)
-        except BadWeek:
-            return _bad_week(request, self.template_name, context)
+        except BadWeek as refusal:
+            return _bad_week(request, self.template_name, context, refusal)
         days = selectors.coverage_week(centre=centre, week_start=week)
         context.update(
             {
@@ -273,9 +281,9 @@ class CoordinatorVolunteerView(CoordinatorMixin, View):
         volunteer = get_object_or_404(Volunteer, pk=pk)
         raw = request.POST.get("completed_on", "").strip()
         try:
-            completed_on = dt.date.fromisoformat(raw)
-        except ValueError:
-            message = _("Enter the completion date as YYYY-MM-DD.")
+            completed_on = date_parse(raw)
+        except DateInvalid as error:
+            message = error.message if error.code == "date_range" else _("Enter the completion date as YYYY-MM-DD.")
             return self._render(request, volunteer, error=message, field_errors=[message], status=400, completed_on=raw)
         try:
             volunteer_programme_complete(volunteer=volunteer, by=request.user, completed_on=completed_on)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from asan_portal.alphabetical import alphabetical
+from asan_portal.private_pages import private_page
 from centres.models import Centre
 
 from . import shift_selectors as selectors
@@ -101,6 +102,7 @@ class ShiftWithdrawView(VolunteerPageMixin, View):
 # --- the coordinator's pages ------------------------------------------------------------------
 
 
+@private_page
 class CoordinatorPageMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -17,6 +17,8 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form gets the portal's own 403 page in the request's language (asan_portal/views.py).
+CSRF_FAILURE_VIEW = "asan_portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -34,6 +36,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
+    # The second factor for staff (asan_portal/second_factor.py, docs/adr/0020).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "asan_portal",
     "services",
     "centres",
@@ -55,6 +60,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signed-in sessions end when idle or too old; then staff must confirm with a code (docs/adr/0020).
+    "asan_portal.session_limits.SessionLimitsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "asan_portal.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -122,6 +131,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # service is serialised on the embedded database (PostgreSQL uses constraints; ADR 8).
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
+    # SQLite creates the file but not its folder: without this, `manage.py migrate` on a fresh
+    # clone fails with "unable to open database file" until something has made var/ (issue 12.21).
+    if DATABASES["default"]["NAME"] and DATABASES["default"]["NAME"] != ":memory:":
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Persistent connections: measured ~7x throughput on an indexed read (SETUP-NOTES).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -146,12 +159,23 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Length matters more than rules of character classes: 12 at least, and none of the ~20,000
+# most common passwords (docs/adr/0020).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Signed-in sessions (staff and volunteers; asan_portal/session_limits.py, docs/adr/0020) end after
+# this long without a request, and this long after signing in whatever happens. Citizens' anonymous
+# sessions keep Django's SESSION_COOKIE_AGE.
+SESSION_LIMITS = {
+    "IDLE_MINUTES": env.int("SESSION_IDLE_MINUTES", default=30),
+    "ABSOLUTE_HOURS": env.int("SESSION_ABSOLUTE_HOURS", default=12),
+}
+# The name authenticator apps show next to the code (asan_portal/second_factor.py).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="ASAN portal")
 # The portal's own sign-in: volunteers are not staff, so the admin's login would refuse them;
 # staff signing in there land on their pages (asan_portal/accounts.py).
 LOGIN_URL = "login"
@@ -188,6 +212,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "asan_portal.api.exception_handler",
+    # DRF's defaults, with a JSON parser that answers 400 (not 500) to any body it cannot decode.
+    "DEFAULT_PARSER_CLASSES": [
+        "asan_portal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ASAN portal API",

@@ -121,3 +121,25 @@ def my_pages_url(user) -> str:
     from asan_portal.accounts import landing_url
 
     return landing_url(user)
+
+
+@register.simple_tag(takes_context=True)
+def staff_menu(context):
+    """The signed-in staff member's menu (asan_portal/staff_menu.py), each link marked when it
+    is the page being shown. Citizens and visitors get an empty list without a query."""
+    from asan_portal.staff_menu import staff_menu as menu_for
+
+    request = context.get("request")
+    user = context.get("user")
+    if request is None or user is None:
+        return []
+    groups = menu_for(user)
+    return [
+        {
+            "title": group.title,
+            "links": [
+                {"label": link.label, "url": link.url, "current": link.url == request.path} for link in group.links
+            ],
+        }
+        for group in groups
+    ]

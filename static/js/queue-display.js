@@ -11,6 +11,15 @@
   var rowTemplate = root.querySelector("[data-row-template]");
   var emptyTemplate = root.querySelector("[data-empty-template]");
   var clock = root.querySelector("[data-clock]");
+  // The centre's time, not the TV's: the server's instant (skew corrects a TV clock set wrong)
+  // plus the centre's UTC offset, read with getUTC* so the device's time zone never counts.
+  var skew = 0;
+  var offsetMinutes = 0;
+  function setClock(nowMs, offset) {
+    if (isFinite(nowMs)) skew = nowMs - Date.now();
+    if (isFinite(offset)) offsetMinutes = offset;
+  }
+  if (clock) setClock(Number(clock.getAttribute("data-now")), Number(clock.getAttribute("data-utc-offset")));
   var first = list.querySelector("[data-event]");
   var lastEvent = first ? first.getAttribute("data-event") : null;
   var audio = null;
@@ -81,6 +90,10 @@
       .then(function (data) {
         failures = 0;
         notice.hidden = true;
+        if (data.clock) {
+          setClock(Number(data.clock.now), Number(data.clock.utc_offset_minutes));
+          tick();
+        }
         var newest = data.called.length ? String(data.called[0].event) : null;
         if (newest !== lastEvent) {
           render(data.called);
@@ -100,8 +113,9 @@
 
   function tick() {
     if (!clock) return;
-    var now = new Date();
-    clock.textContent = String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+    var local = new Date(Date.now() + skew + offsetMinutes * 60000);
+    clock.textContent =
+      String(local.getUTCHours()).padStart(2, "0") + ":" + String(local.getUTCMinutes()).padStart(2, "0");
   }
   tick();
   window.setInterval(tick, 10000);

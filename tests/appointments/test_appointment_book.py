@@ -2,8 +2,8 @@ import pytest
 
 from appointments import availability
 from appointments.errors import InvalidDetails, LimitReached, OutsideWindow, SlotTaken, WrongCode
-from appointments.models import AppointmentStatus, Notification, SmsLogEntry
-from appointments.services import appointment_book, appointment_cancel, appointment_verify
+from appointments.models import Appointment, AppointmentStatus, Notification, SmsLogEntry
+from appointments.services import appointment_book, appointment_cancel, appointment_reschedule, appointment_verify
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,28 @@ def test_a_time_in_the_past_is_refused():
     service, centre = bookable_setup()
     with pytest.raises(OutsideWindow):
         appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, 10, days=-1), **citizen())
+
+
+def test_a_move_that_loses_its_first_counter_to_a_rival_moves_the_same_booking_to_the_next(monkeypatch):
+    # given: two counters; A holds 10:00 on one of them, B is booked at 11:00
+    service, centre = bookable_setup(counters=2)
+    first = appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, 10), **citizen())
+    moving = appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, 11), **citizen())
+    taken = first.appointment.counter_id
+    other = next(c for c in availability.service_counter_ids(service=service, centre=centre) if c != taken)
+    real_slot_at = availability.slot_at
+
+    def slot_read_just_before_a_rival_booked(**kwargs):
+        # availability was read a moment before A's booking: both counters looked free
+        slot = real_slot_at(**kwargs)
+        return availability.Slot(slot.starts_at, slot.ends_at, 2, (taken, other))
+
+    monkeypatch.setattr(availability, "slot_at", slot_read_just_before_a_rival_booked)
+
+    # when: B moves to 10:00; the database refuses the first counter
+    moved = appointment_reschedule(appointment=moving.appointment, starts_at=tomorrow_at(centre, 10))
+
+    # then: the same booking, now on the other counter; no second row
+    assert moved.pk == moving.appointment.pk
+    assert (moved.counter_id, moved.starts_at) == (other, tomorrow_at(centre, 10))
+    assert Appointment.objects.count() == 2

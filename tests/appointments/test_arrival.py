@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from appointments.arrival import ArrivedTooLate, TooEarlyToCheckIn, appointment_check_in
+from appointments.arrival import ArrivedTooLate, TooEarlyToCheckIn, arrival_record
 from appointments.errors import IllegalTransition
 from appointments.models import AppointmentStatus
 from appointments.services import appointment_book, appointment_cancel
@@ -38,7 +38,7 @@ def confirmed(operator):
 @pytest.mark.parametrize("minutes_before", [30, 1, 0, -10])
 def test_check_in_is_open_from_30_minutes_before_to_10_minutes_after(confirmed, operator, minutes_before):
     now = confirmed.starts_at - dt.timedelta(minutes=minutes_before)
-    checked_in = appointment_check_in(appointment=confirmed, by=operator, now=now)
+    checked_in = arrival_record(appointment=confirmed, by=operator, now=now)
     confirmed.refresh_from_db()
     assert checked_in.status == confirmed.status == AppointmentStatus.CHECKED_IN
     assert confirmed.checked_in_at == now
@@ -46,7 +46,7 @@ def test_check_in_is_open_from_30_minutes_before_to_10_minutes_after(confirmed, 
 
 def test_31_minutes_early_is_refused_and_changes_nothing(confirmed, operator):
     with pytest.raises(TooEarlyToCheckIn) as refused:
-        appointment_check_in(appointment=confirmed, by=operator, now=confirmed.starts_at - dt.timedelta(minutes=31))
+        arrival_record(appointment=confirmed, by=operator, now=confirmed.starts_at - dt.timedelta(minutes=31))
     confirmed.refresh_from_db()
     assert confirmed.status == AppointmentStatus.CONFIRMED
     assert confirmed.checked_in_at is None
@@ -56,7 +56,7 @@ def test_31_minutes_early_is_refused_and_changes_nothing(confirmed, operator):
 
 def test_11_minutes_late_the_booking_lapses_and_the_citizen_is_sent_to_the_walk_in_queue(confirmed, operator):
     with pytest.raises(ArrivedTooLate) as refused:
-        appointment_check_in(appointment=confirmed, by=operator, now=confirmed.starts_at + dt.timedelta(minutes=11))
+        arrival_record(appointment=confirmed, by=operator, now=confirmed.starts_at + dt.timedelta(minutes=11))
     confirmed.refresh_from_db()
     assert confirmed.status == AppointmentStatus.LAPSED  # committed, though the call refused
     assert confirmed.checked_in_at is None
@@ -67,14 +67,14 @@ def test_11_minutes_late_the_booking_lapses_and_the_citizen_is_sent_to_the_walk_
 def test_the_windows_follow_the_settings(confirmed, operator, settings):
     settings.APPOINTMENTS = {**settings.APPOINTMENTS, "CHECK_IN_EARLY_MINUTES": 15, "LATE_GRACE_MINUTES": 5}
     with pytest.raises(TooEarlyToCheckIn):
-        appointment_check_in(appointment=confirmed, by=operator, now=confirmed.starts_at - dt.timedelta(minutes=16))
+        arrival_record(appointment=confirmed, by=operator, now=confirmed.starts_at - dt.timedelta(minutes=16))
     with pytest.raises(ArrivedTooLate):
-        appointment_check_in(appointment=confirmed, by=operator, now=confirmed.starts_at + dt.timedelta(minutes=6))
+        arrival_record(appointment=confirmed, by=operator, now=confirmed.starts_at + dt.timedelta(minutes=6))
 
 
 def test_a_second_check_in_changes_nothing(confirmed, operator):
-    first = appointment_check_in(appointment=confirmed, by=operator, now=confirmed.starts_at)
-    again = appointment_check_in(appointment=confirmed, by=operator, now=confirmed.starts_at + dt.timedelta(minutes=5))
+    first = arrival_record(appointment=confirmed, by=operator, now=confirmed.starts_at)
+    again = arrival_record(appointment=confirmed, by=operator, now=confirmed.starts_at + dt.timedelta(minutes=5))
     assert again.checked_in_at == first.checked_in_at
 
 
@@ -82,10 +82,10 @@ def test_unconfirmed_or_cancelled_bookings_cannot_check_in(operator):
     service, centre = bookable_setup()
     held = appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, 10), **citizen()).appointment
     with pytest.raises(IllegalTransition, match="Only a confirmed booking"):
-        appointment_check_in(appointment=held, by=operator, now=held.starts_at)
+        arrival_record(appointment=held, by=operator, now=held.starts_at)
     appointment_cancel(appointment=held)
     with pytest.raises(IllegalTransition, match="no longer active"):
-        appointment_check_in(appointment=held, by=operator, now=held.starts_at)
+        arrival_record(appointment=held, by=operator, now=held.starts_at)
 
 
 def test_refusals_are_in_the_active_language(operator):
@@ -93,7 +93,7 @@ def test_refusals_are_in_the_active_language(operator):
     held = appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, 10), **citizen()).appointment
     appointment_cancel(appointment=held)
     with translation.override("az"), pytest.raises(IllegalTransition) as azerbaijani:
-        appointment_check_in(appointment=held, by=operator, now=held.starts_at)
+        arrival_record(appointment=held, by=operator, now=held.starts_at)
     assert "aktiv deyil" in azerbaijani.value.message
 
 
@@ -110,7 +110,7 @@ def test_bookings_not_checked_in_lapse_after_the_grace_period_once(confirmed, op
 def test_a_checked_in_booking_never_lapses(confirmed, operator):
     from appointments.arrival import appointments_lapse_late
 
-    appointment_check_in(appointment=confirmed, by=operator, now=confirmed.starts_at)
+    arrival_record(appointment=confirmed, by=operator, now=confirmed.starts_at)
     assert appointments_lapse_late(now=confirmed.starts_at + dt.timedelta(hours=2)) == 0
     confirmed.refresh_from_db()
     assert confirmed.status == AppointmentStatus.CHECKED_IN

@@ -1,8 +1,14 @@
 """Race real PostgreSQL connections for the same counter time.
 
 Each thread has its own database connection (Django gives one per thread); a barrier
-releases them together. The guarantee under test is the database's exclusion constraint:
-drop it (migration appointments/0002) and these tests fail with overlapping bookings.
+releases them together. Two things stand between two citizens and one counter time: the
+booking service's counter lock (`_lock_counters`, FOR NO KEY UPDATE), which serialises
+writers to the same counters, and the database's exclusion constraint (migration
+appointments/0002), which is the guarantee. The first two tests run the service as it is,
+so either one alone keeps them green. The last two bypass the lock and hold every thread
+until all have seen the time free: with the constraint exactly one booking per time wins
+and the rest get `slot_taken`; with the constraint dropped the same race double-books, so
+the constraint, not the lock, is what holds (docs/adr/0008).
 """
 
 import datetime as dt
@@ -10,9 +16,10 @@ import random
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from appointments import availability
+from appointments import services as booking_services
 from appointments.errors import BookingError, SlotTaken
 from appointments.models import ACTIVE_STATUSES, Appointment
 from appointments.services import appointment_book, appointment_cancel, appointment_reschedule
@@ -137,3 +144,106 @@ def test_thousands_of_random_book_cancel_and_move_operations_never_overlap(no_wa
     assert sum(counts.values()) == workers * operations
     assert counts["booked"] > 0 and counts["cancelled"] > 0 and counts["moved"] > 0 and counts["refused"] > 0
     assert overlapping_pairs() == 0
+
+
+@pytest.fixture
+def lock_bypassed(monkeypatch):
+    """The counter lock becomes a no-op; once armed with the number of racers, every booking
+    waits after reading availability until all the racers have read it: each of them has
+    seen its time free before the first one inserts, so only the database can refuse the
+    later ones."""
+    real_slot_at = availability.slot_at
+    seen = threading.local()
+    state = {}
+
+    def slot_at_then_wait(**kwargs):
+        slot = real_slot_at(**kwargs)
+        if "barrier" in state and not getattr(seen, "waited", False):
+            seen.waited = True
+            state["barrier"].wait(timeout=60)
+        return slot
+
+    monkeypatch.setattr(booking_services, "_lock_counters", lambda counter_ids: None)
+    monkeypatch.setattr(availability, "slot_at", slot_at_then_wait)
+
+    def arm(racers: int) -> None:
+        state["barrier"] = threading.Barrier(racers)
+
+    return arm
+
+
+@pytest.fixture
+def overlap_constraint_dropped():
+    """Drop the exclusion constraint for one test (committed, so the racing connections see
+    it) and put back exactly the definition PostgreSQL had, after removing the overlapping
+    rows the test made (the constraint could not be re-added over them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'appointment_no_overlap_per_counter'"
+        )
+        definition = cursor.fetchone()[0]
+        cursor.execute("ALTER TABLE appointments_appointment DROP CONSTRAINT appointment_no_overlap_per_counter")
+    try:
+        yield
+    finally:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE appointments_appointment CASCADE")
+            cursor.execute(
+                "ALTER TABLE appointments_appointment ADD CONSTRAINT appointment_no_overlap_per_counter " + definition
+            )
+
+
+def race_for_last_three_times(racers: int, *, before_race):
+    """One counter open 09:00-11:00, a 20-minute service, 09:00-10:00 already booked;
+    `racers` citizens book 10:00, 10:20 and 10:40 at once. Returns (won, taken, errors)."""
+    service, centre = bookable_setup(counters=1, duration=20, opens=dt.time(9), closes=dt.time(11))
+    for hour, minute in ((9, 0), (9, 20), (9, 40)):
+        appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, hour, minute), **citizen())
+    last_free = [tomorrow_at(centre, 10, m) for m in (0, 20, 40)]
+    people = [citizen() for _ in range(racers)]
+    won, taken, errors = [], [], []
+    before_race(racers)
+
+    def book(i):
+        try:
+            result = appointment_book(service=service, centre=centre, starts_at=last_free[i % 3], **people[i])
+            won.append(result.appointment.pk)
+        except SlotTaken as refusal:
+            taken.append(refusal)
+        except Exception as error:  # noqa: BLE001 - any other outcome is a failure to report
+            errors.append(repr(error))
+
+    run_together(racers, book)
+    return won, taken, errors
+
+
+def test_the_exclusion_constraint_alone_refuses_the_race_when_the_counter_lock_is_bypassed(
+    no_walk_in_share, lock_bypassed
+):
+    # given: the counter lock is a no-op and the 30 racers will all see their time free
+    # when
+    won, taken, errors = race_for_last_three_times(30, before_race=lock_bypassed)
+
+    # then: one winner per time; the database refused the other 27, which the service
+    # turned into the friendly 409 (not an IntegrityError, not a 500)
+    assert errors == []
+    assert len(won) == 3
+    assert len(taken) == 27
+    assert all(r.status_code == 409 and r.code == "slot_taken" for r in taken)
+    assert all(r.message == str(booking_services.MESSAGES["slot_taken"]) for r in taken)
+    assert overlapping_pairs() == 0
+
+
+def test_without_the_constraint_and_the_lock_the_same_race_double_books(
+    no_walk_in_share, lock_bypassed, overlap_constraint_dropped
+):
+    # given: no counter lock and no exclusion constraint
+    # when
+    won, taken, errors = race_for_last_three_times(30, before_race=lock_bypassed)
+
+    # then: nothing refuses the racers, so every one of them "books" and the counter is
+    # double-booked: the previous test's single winners are the constraint's doing
+    assert errors == []
+    assert taken == []
+    assert len(won) == 30
+    assert overlapping_pairs() > 0

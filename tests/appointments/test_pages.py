@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import translation
 
 from appointments import availability
@@ -291,8 +291,10 @@ def test_the_right_code_confirms_and_the_confirmation_page_shows_what_a_citizen_
     assert appointment.reference in text
     assert "<svg" in text and "qr-code" in text
     assert "Receipt for the state fee" in text
-    assert url("manage", token=token) in text
-    assert url("manage_ics", token=token) in text
+    assert url("manage", token=token) in text  # the private link to keep, shown and in the QR code
+    # The .ics link is the booking's clean one: this session already holds the token.
+    assert url("manage_ics", reference=appointment.reference) in text
+    assert client.get(url("manage_ics", reference=appointment.reference)).status_code == 200
     assert "openstreetmap.org" in text
     assert done["Referrer-Policy"] == "same-origin"
     assert "no-store" in done["Cache-Control"]
@@ -349,46 +351,114 @@ def test_without_a_booking_in_the_session_the_code_page_says_so(client):
 # --- the manage link -------------------------------------------------------------------------
 
 
+def opened(client, token, lang="en") -> str:
+    """Open the private manage link as the citizen does (from the SMS); returns the booking's reference."""
+    response = client.get(url("manage", lang, token=token))
+    assert response.status_code == 303
+    return resolve(response["Location"]).kwargs["reference"]
+
+
 def test_opening_the_manage_link_and_the_cancel_page_changes_nothing(client):
     service, centre = bookable_setup()
     token = confirmed(client, service, centre, tomorrow_at(centre, 10))
-    other = Client()  # a mail or SMS scanner: no session, just GETs
-    for name in ("manage", "manage_cancel", "manage_move", "manage_ics"):
-        assert other.get(url(name, token=token)).status_code == 200
+    other = Client()  # a mail or SMS scanner: no session of the citizen's, just GETs
+    reference = opened(other, token)
+    for name in ("booking", "manage_cancel", "manage_move", "manage_ics"):
+        assert other.get(url(name, reference=reference)).status_code == 200
     assert Appointment.objects.get().status == AppointmentStatus.CONFIRMED
+
+
+def test_the_manage_link_is_exchanged_for_the_session_and_a_clean_url(client):
+    # given: a confirmed booking and its link, opened in a browser of its own
+    service, centre = bookable_setup()
+    token = confirmed(client, service, centre, tomorrow_at(centre, 10))
+    citizen_browser = Client()
+    # when the citizen opens the link from the SMS
+    link = citizen_browser.get(url("manage", token=token))
+    # then: 303 to a clean URL, the link itself never passed on as a Referer
+    reference = Appointment.objects.get().reference
+    assert link.status_code == 303
+    assert link["Location"] == url("booking", reference=reference)
+    assert token not in link["Location"]
+    assert link["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in link["Cache-Control"]
+    page = citizen_browser.get(link["Location"])
+    assert page.status_code == 200 and reference in page.content.decode()
+    assert token not in page.content.decode()  # no link on the page carries it
+    # The pages behind it carry no token: same-origin keeps their own forms' CSRF check working.
+    assert page["Referrer-Policy"] == "same-origin"
+    # and the session holds the grant under a key of this booking only
+    assert citizen_browser.session[f"private_link:appointment:{reference}"] == token
+
+
+def test_the_clean_pages_are_not_found_in_a_session_that_did_not_open_the_link(client):
+    service, centre = bookable_setup()
+    token = confirmed(client, service, centre, tomorrow_at(centre, 10))
+    reference = opened(client, token)
+    day = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    clean = [
+        url("booking", reference=reference),
+        url("manage_cancel", reference=reference),
+        url("manage_move", reference=reference),
+        url("manage_move_time", reference=reference, day=day),
+        url("manage_move_confirm", reference=reference, day=day, time="14:00"),
+        url("manage_ics", reference=reference),
+    ]
+    stranger = Client()  # knows the reference (it is no secret), not the token
+    for page in clean:
+        assert client.get(page).status_code == 200, page
+        response = stranger.get(page)
+        assert response.status_code == 404, page
+        assert "private_link_missing.html" in [t.name for t in response.templates]
+    assert stranger.post(url("manage_cancel", reference=reference)).status_code == 404
+    assert Appointment.objects.get().status == AppointmentStatus.CONFIRMED
+
+
+def test_a_grant_stops_working_once_the_token_is_replaced(client):
+    service, centre = bookable_setup()
+    token = confirmed(client, service, centre, tomorrow_at(centre, 10))
+    reference = opened(client, token)
+    Appointment.objects.update(manage_token_hash="replaced")  # as a counter closure re-issues it
+    assert client.get(url("booking", reference=reference)).status_code == 404
+    assert client.get(url("manage", token=token)).status_code == 404
 
 
 def test_the_cancel_button_posts_and_frees_the_time(client):
     service, centre = bookable_setup(counters=1)
     start = tomorrow_at(centre, 10)
     token = confirmed(client, service, centre, start)
+    reference = opened(client, token)
     assert availability.slot_at(service=service, centre=centre, starts_at=start) is None
-    response = client.post(url("manage_cancel", token=token))
+    response = client.post(url("manage_cancel", reference=reference))
     assert response.status_code == 302
     assert Appointment.objects.get().status == AppointmentStatus.CANCELLED
     assert availability.slot_at(service=service, centre=centre, starts_at=start) is not None
-    page = client.get(url("manage", token=token)).content.decode()
+    page = client.get(url("booking", reference=reference)).content.decode()
     assert "Cancelled" in page
-    assert url("manage_cancel", token=token) not in page
+    assert url("manage_cancel", reference=reference) not in page
 
 
 def test_a_wrong_token_is_not_found(client):
-    for name in ("manage", "manage_cancel", "manage_move", "manage_ics"):
-        assert client.get(url(name, token="not-a-real-token")).status_code == 404
-    assert client.post(url("manage_cancel", token="not-a-real-token")).status_code == 404
+    response = client.get(url("manage", token="not-a-real-token"))
+    assert response.status_code == 404
+    assert not [key for key in client.session.keys() if key.startswith("private_link:")]  # noqa: SIM118 - a session is not iterable
+    for name in ("booking", "manage_cancel", "manage_move", "manage_ics"):
+        assert client.get(url(name, reference="ABCD-EFGH")).status_code == 404
+    assert client.post(url("manage_cancel", reference="ABCD-EFGH")).status_code == 404
 
 
 def test_after_the_cut_off_the_buttons_become_a_sentence_and_a_cancel_post_is_refused(client):
     service, centre = bookable_setup()
     token = confirmed(client, service, centre, tomorrow_at(centre, 10))
+    reference = opened(client, token)
     appointment = Appointment.objects.get()
     # the booking now starts in 30 minutes: inside the 60-minute cut-off
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
     Appointment.objects.filter(pk=appointment.pk).update(starts_at=soon, ends_at=soon + dt.timedelta(minutes=20))
-    page = client.get(url("manage", token=token))
+    page = client.get(url("booking", reference=reference))
     assert 'id="too-late"' in page.content.decode()
-    assert url("manage_cancel", token=token) not in page.content.decode()
-    response = client.post(url("manage_cancel", token=token))
+    assert url("manage_cancel", reference=reference) not in page.content.decode()
+    response = client.post(url("manage_cancel", reference=reference))
     assert response.status_code == 409
     assert "up to 60 minutes before" in response.content.decode()
     assert Appointment.objects.get().status == AppointmentStatus.CONFIRMED
@@ -397,13 +467,14 @@ def test_after_the_cut_off_the_buttons_become_a_sentence_and_a_cancel_post_is_re
 def test_moving_shows_the_calendar_then_a_confirmation_and_only_the_post_moves(client):
     service, centre = bookable_setup()
     token = confirmed(client, service, centre, tomorrow_at(centre, 10))
+    reference = opened(client, token)
     new_start = tomorrow_at(centre, 14, days=2)
-    calendar = client.get(url("manage_move", token=token))
+    calendar = client.get(url("manage_move", reference=reference))
     assert calendar.status_code == 200
     day = new_start.date().isoformat()
-    assert url("manage_move_time", token=token, day=day) in calendar.content.decode()
-    times = client.get(url("manage_move_time", token=token, day=day))
-    confirm_url = url("manage_move_confirm", token=token, day=day, time="14:00")
+    assert url("manage_move_time", reference=reference, day=day) in calendar.content.decode()
+    times = client.get(url("manage_move_time", reference=reference, day=day))
+    confirm_url = url("manage_move_confirm", reference=reference, day=day, time="14:00")
     assert confirm_url in times.content.decode()
     assert client.get(confirm_url).status_code == 200
     assert Appointment.objects.get().starts_at == tomorrow_at(centre, 10)
@@ -415,9 +486,10 @@ def test_moving_shows_the_calendar_then_a_confirmation_and_only_the_post_moves(c
 def test_moving_to_a_time_just_taken_answers_409_with_other_times(client):
     service, centre = bookable_setup(counters=1)
     token = confirmed(client, service, centre, tomorrow_at(centre, 10))
+    reference = opened(client, token)
     taken = tomorrow_at(centre, 15)
     appointment_book(service=service, centre=centre, starts_at=taken, **citizen())
-    response = client.post(url("manage_move_confirm", token=token, day=taken.date().isoformat(), time="15:00"))
+    response = client.post(url("manage_move_confirm", reference=reference, day=taken.date().isoformat(), time="15:00"))
     assert response.status_code == 409
     assert response.context["nearest"]
     assert Appointment.objects.get(fin="5ZX8K2M").starts_at == tomorrow_at(centre, 10)
@@ -427,7 +499,8 @@ def test_calendar_file_parses_with_icalendar(client):
     service, centre = bookable_setup()
     start = tomorrow_at(centre, 10, 30)
     token = confirmed(client, service, centre, start)
-    response = client.get(url("manage_ics", token=token))
+    reference = opened(client, token)
+    response = client.get(url("manage_ics", reference=reference))
     assert response["Content-Type"].startswith("text/calendar")
     assert "attachment" in response["Content-Disposition"]
     calendar = icalendar.Calendar.from_ical(response.content)
@@ -437,8 +510,8 @@ def test_calendar_file_parses_with_icalendar(client):
     assert (starts.hour, starts.minute) == (10, 30)
     assert starts.date() == start.date()
     assert ends - starts == dt.timedelta(minutes=20)
-    reference = Appointment.objects.get().reference
     assert reference in str(event.get("DESCRIPTION"))
+    # The file keeps the private link (what opens the booking again from the calendar).
     assert url("manage", token=token) in str(event.get("DESCRIPTION"))
     assert str(event.get("LOCATION")).startswith(centre.name_en)
 
@@ -475,7 +548,7 @@ def test_confirmed_booking_through_the_service_is_shown_on_the_manage_page(clien
     service, centre = bookable_setup()
     result = appointment_book(service=service, centre=centre, starts_at=tomorrow_at(centre, 11), **citizen())
     appointment_verify(appointment=result.appointment, code=result.code, manage_token=result.manage_token)
-    response = client.get(url("manage", token=result.manage_token))
+    response = client.get(url("manage", token=result.manage_token), follow=True)
     assert response.status_code == 200
     assert result.appointment.reference in response.content.decode()
     assert response["X-Robots-Tag"].startswith("noindex")

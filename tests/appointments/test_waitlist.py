@@ -353,7 +353,9 @@ def test_opening_the_offer_link_only_shows_and_the_button_accepts(client, full_d
     # the citizen presses the button
     response = client.post(offer_url(token), {"action": "accept"})
     assert response.status_code == 302
-    assert "/appointments/manage/" in response["Location"]
+    # straight to the new booking's clean page, which this session may open (docs/adr/0019)
+    assert "/appointments/booking/" in response["Location"]
+    assert client.get(response["Location"]).status_code == 200
     entry.refresh_from_db()
     assert entry.status == WaitlistStatus.BOOKED
     # pressing again explains, without a server error

@@ -8,6 +8,7 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext
 
 from tests.browser.dataset import build_catalogue
+from tests.second_factor import verified_login
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -43,9 +44,10 @@ def site(live_server, catalogue):
 
 
 def signed_in_context(browser: Browser, site: str, user, viewport) -> BrowserContext:
-    """A browser context carrying a Django session for `user` (no login form to drive)."""
+    """A browser context carrying a Django session for `user` (no login form to drive), with the
+    second factor already confirmed for users who need one (tests/second_factor.py)."""
     client = Client()
-    client.force_login(user)
+    verified_login(client, user)
     context = browser.new_context(viewport=viewport, locale="en-GB")
     host = site.split("//", 1)[1].split(":")[0]
     context.add_cookies(

@@ -112,9 +112,11 @@ def test_book_confirm_and_cancel_as_a_citizen(page: Page, site, catalogue, lang,
     expect(page.locator("ol.documents-list li").first).to_be_visible()
     _check(page, lang, "6-confirmed")
 
-    # the private manage link: opening it changes nothing
+    # the private manage link: opening it changes nothing, and leads to a URL without the token
+    token = page.locator("#manage-link").get_attribute("href").rstrip("/").rsplit("/", 1)[1]
     page.locator("#manage-link").click()
     expect(page.locator("#booking-status")).to_have_text(_t(lang, "Confirmed"))
+    assert f"/appointments/booking/{appointment.reference}/" in page.url and token not in page.url
     _check(page, lang, "7-manage")
     page.get_by_role("link", name=_t(lang, "Cancel the booking")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(_t(lang, "Cancel the booking?"))

@@ -110,7 +110,9 @@ def test_detail_has_hours_closures_holidays_stops_counters_services(client, pass
     offer(centre, passport, counters=2)
     offer(centre, other)
     offer(centre, hidden)
-    Counter.objects.filter(centre=centre, number=2).update(label="VIP")
+    Counter.objects.filter(centre=centre, number=2).update(
+        label_az="VIP masa", label_en="VIP desk", label_ru="VIP окно"
+    )
     Closure.objects.create(centre=centre, starts_on=dt.date(2026, 2, 1), ends_on=dt.date(2026, 2, 2), reason_az="Köhnə")
     Closure.objects.create(
         centre=centre, starts_on=dt.date(2026, 3, 10), ends_on=dt.date(2026, 3, 11), reason_en="Repairs"
@@ -137,8 +139,18 @@ def test_detail_has_hours_closures_holidays_stops_counters_services(client, pass
     assert [(h["date"], h["name"]) for h in body["upcoming_public_holidays"]] == [("2026-03-08", "Women's Day")]
     assert body["mobile_stops"] == []
     assert body["counters"] == [
-        {"number": 1, "label": "", "services": ["notary", "passport-issue"]},
-        {"number": 2, "label": "VIP", "services": ["passport-issue"]},
+        {
+            "number": 1,
+            "label": "",
+            "label_i18n": {"az": "", "en": "", "ru": ""},
+            "services": ["notary", "passport-issue"],
+        },
+        {
+            "number": 2,
+            "label": "VIP desk",
+            "label_i18n": {"az": "VIP masa", "en": "VIP desk", "ru": "VIP окно"},
+            "services": ["passport-issue"],
+        },
     ]
     assert sorted(s["code"] for s in body["services"]) == ["notary", "passport-issue"]
     assert body["open_now"]["is_open"] is False

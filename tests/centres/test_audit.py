@@ -19,6 +19,7 @@ from feedback.models import ComplaintStatus
 from tests.appointments.factories import bookable_setup, citizen, tomorrow_at
 from tests.appointments.queue_factories import operator_at, queue_setup
 from tests.feedback.complaint_factories import complaint_new
+from tests.second_factor import verified_login
 from tests.volunteers.conftest import shift_around
 from tests.volunteers.factories import ShiftFactory, ShiftSignupFactory, VolunteerFactory, baku_today
 from volunteers import attendance, shifts
@@ -45,9 +46,10 @@ def test_a_cancellation_on_the_staff_page_records_who_from_where_and_the_request
         "appointments_staff:cancel", kwargs={"centre": desk["centre"].code, "reference": desk["booking"].reference}
     )
 
-    client.post(url, REMOTE_ADDR="10.20.30.40", HTTP_X_REQUEST_ID="req-audit-1")
+    client.post(url, {"reason": "duplicate"}, REMOTE_ADDR="10.20.30.40", HTTP_X_REQUEST_ID="req-audit-1")
 
     entry = AuditEntry.objects.get(action="booking_cancel")
+    assert entry.details == {"reason": "duplicate", "details": ""}
     assert (entry.actor, entry.actor_username) == (desk["operator"], "audit-operator")
     assert (entry.object_type, entry.object_id) == ("appointments.appointment", str(desk["booking"].pk))
     assert (entry.centre, entry.ip, entry.request_id) == (desk["centre"], "10.20.30.40", "req-audit-1")
@@ -232,7 +234,7 @@ def test_the_admin_list_is_read_only_and_for_officials(client, django_user_model
     client.force_login(official)
     assert client.get(changelist).status_code == 200
     assert client.get(reverse("admin:centres_auditentry_add")).status_code == 403
-    client.force_login(root)
+    verified_login(client, root)
     assert client.get(reverse("admin:centres_auditentry_delete", args=[entry.pk])).status_code == 403
     assert client.post(reverse("admin:centres_auditentry_change", args=[entry.pk]), {"action": "x"}).status_code == 403
     client.force_login(desk["operator"])

@@ -17,6 +17,7 @@ from centres.models import Counter, StaffMembership, StaffRole
 from feedback.stats import StatsFilter, stats_summary
 from tests.centres.factories import CentreFactory
 from tests.feedback.stats_factories import both_days, service_day, staff_day
+from tests.second_factor import verified_login
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,7 @@ def card_value(html: str, key: str) -> str:
 
 @pytest.mark.parametrize("who", ["official", "superuser"])
 def test_official_and_superuser_see_every_centre(client, world, who):
-    client.force_login(world[who])
+    verified_login(client, world[who])
     response = client.get(OVERVIEW)
     html = response.content.decode()
     assert response.status_code == 200
@@ -127,7 +128,7 @@ def test_official_drills_into_any_centre(client, world):
 
 @pytest.mark.parametrize("who", ["operator", "nobody"])
 def test_other_roles_are_refused(client, world, who):
-    client.force_login(world[who])
+    verified_login(client, world[who])
     assert client.get(OVERVIEW).status_code == 403
     assert client.get(reverse("dashboard:centre", kwargs={"code": world["a"].code})).status_code == 403
     assert client.get(reverse("dashboard:export", kwargs={"fmt": "csv"})).status_code == 403
@@ -159,6 +160,63 @@ def test_cards_show_the_change_in_words_and_the_definition(client, world):
     rate_card = rate_card[: rate_card.index("</div>")]
     assert "+34.0 pp" in rate_card  # 84 % now, 50 % before
     assert "better" in rate_card
+
+
+def _card(html: str, key: str) -> str:
+    card = html[html.index(f'data-figure="{key}"') :]
+    return card[: card.index("</div>")]
+
+
+def _change_column(rows, label):
+    header = next(row for row in rows if row and row[0] == "Figure")
+    return next(row for row in rows if row and row[0] == label)[header.index("Change from the previous period")]
+
+
+# A week up to yesterday: the week before it is empty (world's older figures are 35 days back).
+# Thirty days up to yesterday: the thirty before hold those 10 visits.
+EMPTY_PREVIOUS, PREVIOUS_WITH_DATA = 7, 30
+
+
+@pytest.mark.parametrize("days", [EMPTY_PREVIOUS, PREVIOUS_WITH_DATA])
+def test_a_change_is_shown_only_against_a_previous_period_with_data(client, world, days):
+    # given: a period of `days` days up to yesterday, with 100 visits in it
+    client.force_login(world["official"])
+    day = yesterday()
+    period = {"from": (day - dt.timedelta(days=days - 1)).isoformat(), "to": day.isoformat()}
+    comparable = days == PREVIOUS_WITH_DATA
+
+    # when: the page, its CSV and Excel files and the open-data API are read
+    html = client.get(OVERVIEW, period).content.decode()
+    csv_rows = _csv(client.get(reverse("dashboard:export", kwargs={"fmt": "csv"}), {**period, "by": "centre"}))
+    xlsx = client.get(reverse("dashboard:export", kwargs={"fmt": "xlsx"}), {**period, "by": "centre"})
+    summary_sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    xlsx_rows = [list(row) for row in summary_sheet.iter_rows(values_only=True)]
+    api = client.get("/api/v1/stats/satisfaction/", {**period, "lang": "en"}).json()
+
+    # then: every card, both files and the API agree on whether there is a comparison
+    visits, rate, ratings = _card(html, "visits"), _card(html, "satisfaction_rate"), _card(html, "ratings")
+    if comparable:
+        assert "+90 (+900.0%)" in visits and "previous period: 10" in visits
+        assert "+40 (+400.0%)" in ratings
+        assert "+34.0 pp" in rate
+        assert "data-no-comparison" not in html
+        assert _change_column(csv_rows, "Visits served") == "90"
+        assert _change_column(xlsx_rows, "Visits served") == 90
+        assert _change_column(xlsx_rows, "Satisfaction rate") == 34.0
+    else:
+        for card in (visits, rate, ratings):
+            assert "no figure to compare" in card
+            assert "previous period: no data" in card
+            assert "▲" not in card and "better" not in card
+        assert "+100" not in visits
+        assert "data-no-comparison" in html
+        assert _change_column(csv_rows, "Visits served") == ""
+        assert _change_column(csv_rows, "Satisfaction rate") == ""
+        assert _change_column(xlsx_rows, "Visits served") is None
+    assert _summary_value(csv_rows, "Visits served") == "100"
+    assert api["summary"]["visits"] == 100
+    assert api["previous"]["comparable"] is comparable
+    assert api["previous"]["summary"]["visits"] == (10 if comparable else 0)
 
 
 def test_trend_chart_has_a_table_with_the_same_periods(client, world):

@@ -29,7 +29,7 @@ def world():
     service = ServiceFactory(name_en="Passport")
     both_days(centre, service, day, visits=40, ratings=20, satisfied=15, score_sum=80)
     operator = get_user_model().objects.create_user("op", first_name="Aysel", last_name="Məmmədova")
-    staff_day(centre, Counter.objects.create(centre=centre, number=7, label="Secret desk"), operator, day, visits=40)
+    staff_day(centre, Counter.objects.create(centre=centre, number=7, label_az="Secret desk"), operator, day, visits=40)
     return centre
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from centres.models import StaffRole
@@ -22,6 +23,13 @@ def rate_url(token, language="en"):
     return f"/{language}/feedback/{token}/"
 
 
+def visit_page(client, link) -> str:
+    """Open the private link as the citizen does; returns the clean page it redirects to."""
+    response = client.get(link)
+    assert response.status_code == 303
+    return response["Location"]
+
+
 # --- the private link -------------------------------------------------------------------------
 
 
@@ -30,7 +38,7 @@ def test_opening_the_link_shows_the_form_and_never_rates(client, visit):
     assert link.startswith("/az/feedback/")
 
     for _opened in range(3):  # mail scanners and previews open links, sometimes several times
-        response = client.get(link)
+        response = client.get(link, follow=True)
         assert response.status_code == 200
     html = response.content.decode()
 
@@ -45,8 +53,8 @@ def test_opening_the_link_shows_the_form_and_never_rates(client, visit):
 def test_the_page_speaks_the_language_of_its_url(client, visit):
     token = link_from_message(visit).split("/")[-2]
 
-    english = client.get(rate_url(token, "en")).content.decode()
-    russian = client.get(rate_url(token, "ru")).content.decode()
+    english = client.get(rate_url(token, "en"), follow=True).content.decode()
+    russian = client.get(rate_url(token, "ru"), follow=True).content.decode()
 
     assert "How was your visit?" in english and "<dt>Centre</dt>" in english
     assert '<html lang="ru"' in russian and "<dt>Центр</dt>" in russian
@@ -56,7 +64,8 @@ def test_submitting_rates_once_and_thanks(client, visit):
     link = link_from_message(visit)
 
     response = client.post(
-        link, {"score": "4", "aspect_waiting": "3", "aspect_courtesy": "", "comment": "Tez oldu.", "ticket": "999"}
+        visit_page(client, link),
+        {"score": "4", "aspect_waiting": "3", "aspect_courtesy": "", "comment": "Tez oldu.", "ticket": "999"},
     )
 
     assert response.status_code == 200
@@ -68,13 +77,14 @@ def test_submitting_rates_once_and_thanks(client, visit):
 
 def test_a_second_submission_or_visit_says_already_rated_with_409(client, visit):
     link = link_from_message(visit)
-    client.post(link, {"score": "5"})
+    page = visit_page(client, link)
+    client.post(page, {"score": "5"})
 
-    again = client.post(link, {"score": "1"})
-    opened = client.get(link)
+    again = client.post(page, {"score": "1"})
+    opened = client.get(link, follow=True)
 
     assert again.status_code == 409 and opened.status_code == 409
-    assert "already been rated" in client.get(link.replace("/az/", "/en/")).content.decode()
+    assert "already been rated" in client.get(link.replace("/az/", "/en/"), follow=True).content.decode()
     assert Rating.objects.get().score == 5
 
 
@@ -90,7 +100,7 @@ def test_a_second_submission_or_visit_says_already_rated_with_409(client, visit)
 def test_invalid_answers_get_400_with_the_message_and_nothing_saved(client, visit, data, message):
     token = link_from_message(visit).split("/")[-2]
 
-    response = client.post(rate_url(token), data)
+    response = client.post(visit_page(client, rate_url(token)), data)
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -102,7 +112,8 @@ def test_invalid_answers_get_400_with_the_message_and_nothing_saved(client, visi
 def test_an_invalid_answer_keeps_what_was_typed(client, visit):
     token = link_from_message(visit).split("/")[-2]
 
-    html = client.post(rate_url(token), {"score": "", "aspect_waiting": "2", "comment": "Uzun növbə"}).content.decode()
+    page = visit_page(client, rate_url(token))
+    html = client.post(page, {"score": "", "aspect_waiting": "2", "comment": "Uzun növbə"}).content.decode()
 
     assert "Uzun növbə</textarea>" in html
     assert 'id="aspect-waiting-2" value="2" checked' in html
@@ -113,9 +124,9 @@ def test_an_expired_link_gets_a_clear_410_page(client, visit):
     token = fresh_invitation(visit, now=timezone.now() - dt.timedelta(days=8))
 
     opened = client.get(rate_url(token))
-    posted = client.post(rate_url(token), {"score": "5"})
+    posted = client.post(rate_url(token), {"score": "5"})  # the link only opens; the form posts to its page
 
-    assert opened.status_code == 410 and posted.status_code == 410
+    assert opened.status_code == 410 and posted.status_code == 405
     assert "This link has expired" in opened.content.decode()
     assert "7 days" in opened.content.decode()
     assert not Rating.objects.exists()
@@ -125,9 +136,49 @@ def test_an_unknown_link_gets_a_clear_404_page(client, visit):
     opened = client.get(rate_url("not-a-real-token"))
     posted = client.post(rate_url("not-a-real-token"), {"score": "5"})
 
-    assert opened.status_code == 404 and posted.status_code == 404
+    assert opened.status_code == 404 and posted.status_code == 405
     assert "This link is not known" in opened.content.decode()
+    assert not [key for key in client.session.keys() if key.startswith("private_link:")]  # noqa: SIM118 - a session is not iterable
     assert not Rating.objects.exists()
+
+
+def test_the_link_is_exchanged_for_the_session_and_a_clean_url(client, visit):
+    # given the rating link of the SMS
+    link = link_from_message(visit)
+    token = link.split("/")[-2]
+    # when the citizen opens it
+    response = client.get(link)
+    # then: 303 to the visit's clean page, the link never passed on as a Referer
+    assert response.status_code == 303
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert token not in response["Location"]
+    assert response["Location"].startswith("/az/feedback/visit/")
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and token not in page.content.decode()
+    assert visit.display_code in page.content.decode()
+    assert "no-store" in page["Cache-Control"]  # the page belongs to this session only
+
+
+def test_the_clean_page_is_not_found_in_another_session_and_rates_nothing(client, visit):
+    page = visit_page(client, link_from_message(visit))
+    stranger = Client()
+
+    opened = stranger.get(page)
+    posted = stranger.post(page, {"score": "1"})
+
+    assert opened.status_code == 404 and posted.status_code == 404
+    assert "private_link_missing.html" in [t.name for t in opened.templates]
+    assert not Rating.objects.exists()
+    assert client.get(page).status_code == 200  # the citizen's own session still opens it
+
+
+def test_a_grant_opens_only_its_own_visit(client, visit):
+    other = completed_visit(phone="+994501112244", language="az")
+    page = visit_page(client, link_from_message(visit))
+    other_page = page.replace(f"/visit/{visit.rating_invitation.pk}/", f"/visit/{other.rating_invitation.pk}/")
+
+    assert other_page != page
+    assert client.get(other_page).status_code == 404
 
 
 # --- the counter tablet -----------------------------------------------------------------------

@@ -148,6 +148,29 @@ def test_compare_with_the_previous_period_of_equal_length():
     assert result["change"]["no_show_rate"] is None
 
 
+def test_no_change_against_an_empty_period_on_either_side():
+    centre = CentreFactory()
+    centre_day(centre, D, visits=50, ratings=20, satisfied=16, score_sum=86)
+
+    # the previous period (D-1) has nothing: no count "rises" by all of itself
+    after_nothing = stats_compare(days(D, D))
+    assert after_nothing["comparable"] is False
+    assert after_nothing["previous"]["visits"] == 0
+    assert set(after_nothing["change"].values()) == {None}
+
+    # and a period with nothing is not a fall to zero from the one before it
+    before_nothing = stats_compare(days(D + dt.timedelta(days=1), D + dt.timedelta(days=1)))
+    assert before_nothing["comparable"] is False
+    assert set(before_nothing["change"].values()) == {None}
+
+    # one rating-less visit the day before is data: the counts compare again
+    centre_day(centre, D - dt.timedelta(days=1), visits=1)
+    after_something = stats_compare(days(D, D))
+    assert after_something["comparable"] is True
+    assert after_something["change"]["visits"] == 49
+    assert after_something["change"]["satisfaction_rate"] is None  # no ratings the day before
+
+
 def test_series_by_day_fills_gaps():
     centre = CentreFactory()
     centre_day(centre, D, visits=3)
@@ -246,7 +269,7 @@ def test_breakdown_by_service_and_provider():
 
 def test_breakdown_by_counter_and_operator_from_staff_rows():
     centre = CentreFactory()
-    counter = Counter.objects.create(centre=centre, number=3, label="Pasport")
+    counter = Counter.objects.create(centre=centre, number=3, label_az="Pasport")
     operator = get_user_model().objects.create_user("op1", first_name="Aysel", last_name="Məmmədova")
     staff_day(centre, counter, operator, D, visits=8, ratings=4, satisfied=3, score_sum=17)
 

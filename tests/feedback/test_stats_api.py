@@ -43,7 +43,12 @@ def test_summary_and_previous_period(client, world):
     assert body["summary"]["satisfaction_rate"] == 0.84
     assert body["summary"]["average_score"] == 4.3
     assert body["summary"]["response_rate"] == 0.5
-    assert body["previous"] == {"from": "2026-02-16", "to": "2026-03-01", "summary": body["previous"]["summary"]}
+    assert body["previous"] == {
+        "from": "2026-02-16",
+        "to": "2026-03-01",
+        "summary": body["previous"]["summary"],
+        "comparable": True,
+    }
     assert body["previous"]["summary"]["visits"] == 10
     assert body["centre"] is None and body["group_by"] == "day"
     assert "counter" not in str(body.keys()) and "operator" not in str(body)

@@ -14,6 +14,7 @@ from centres.models import Counter, StaffMembership, StaffRole
 from services.catalogue_csv import COLUMNS
 from services.models import RequiredDocument, Service
 from tests.centres.factories import CentreFactory
+from tests.second_factor import verified_login
 from tests.services.factories import ProviderFactory, RequiredDocumentFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def login(client):
         else:
             user = user_model.objects.create_user(username, password="x")  # noqa: S106
             role_grant(user=user, role=role)
-        client.force_login(user)
+        verified_login(client, user)
         return user
 
     return _login
@@ -252,17 +253,17 @@ def test_centre_manager_changes_only_counters_of_their_own_centre(client, login)
     manager = login(CENTRE_MANAGER)
     own, other = CentreFactory(), CentreFactory()
     StaffMembership.objects.create(user=manager, centre=own, role=StaffRole.MANAGER)
-    own_counter = Counter.objects.create(centre=own, number=1, label="A")
-    other_counter = Counter.objects.create(centre=other, number=1, label="B")
+    own_counter = Counter.objects.create(centre=own, number=1, label_az="A")
+    other_counter = Counter.objects.create(centre=other, number=1, label_az="B")
 
     listing = client.get(reverse("admin:centres_counter_changelist"))
     own_change = client.post(
         reverse("admin:centres_counter_change", args=[own_counter.pk]),
-        {"centre": own.pk, "number": 1, "label": "Renamed", "is_active": "on"},
+        {"centre": own.pk, "number": 1, "label_az": "Renamed", "is_active": "on"},
     )
     other_change = client.post(
         reverse("admin:centres_counter_change", args=[other_counter.pk]),
-        {"centre": other.pk, "number": 1, "label": "Hijacked", "is_active": "on"},
+        {"centre": other.pk, "number": 1, "label_az": "Hijacked", "is_active": "on"},
     )
 
     assert list(listing.context["cl"].result_list) == [own_counter]

@@ -113,6 +113,9 @@ def test_an_application_in_english_keeps_its_language(client, centre):
         ({"phone": "012 444 55 66"}, "phone", "Azerbaijani mobile number"),
         ({"preferred_centres": None}, "preferred_centres", "at least one centre"),
         ({"preferred_centres": ["999999"]}, "preferred_centres", "Select a valid choice"),
+        # Beyond 64-bit integers: SQLite's lookup overflowed into a 500 (issue 12.14; tests/test_sqlite_path.py).
+        ({"preferred_centres": ["12345678901234567890"]}, "preferred_centres", "Select a valid choice"),
+        ({"preferred_centres": ["-99999999999999999999"]}, "preferred_centres", "Select a valid choice"),
         ({"languages": None}, "languages", "at least one language"),
         ({"languages": ["xx"]}, "languages", "Select a valid choice"),
         ({"available_weekdays": None}, "available_weekdays", "at least one day"),
@@ -188,7 +191,8 @@ def test_the_list_shows_waiting_applications_oldest_first(client, django_assert_
     VolunteerApplicationFactory(full_name="Rədd Edilən", status=ApplicationStatus.REJECTED, rejection_reason="x")
     client.force_login(make_user("coord", VOLUNTEER_COORDINATOR))
 
-    with django_assert_max_num_queries(12):
+    # 12 for the list and 5 for a coordinator's staff menu (asan_portal/staff_menu.py).
+    with django_assert_max_num_queries(12 + 5):
         response = client.get(url("volunteers:application-list"))
 
     html = response.content.decode()
@@ -269,7 +273,7 @@ def test_the_password_link_works_once_and_the_volunteer_signs_in_on_the_portal(c
     # The same link again: refused, with a way on.
     reused = client.get(link, follow=True)
     assert reused.context["validlink"] is False
-    assert reused.status_code == 200
+    assert reused.status_code == 404
     assert url("login") in reused.content.decode()
 
     # Sign in on the portal page (not the admin's) with the e-mail, any capitalisation.
@@ -277,6 +281,24 @@ def test_the_password_link_works_once_and_the_volunteer_signs_in_on_the_portal(c
     assert response.status_code == 302
     assert response["Location"] == url("volunteers:me")
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/en/volunteers/account/set-password/MQ/cbz8v5-0123456789abcdef0123456789abcdef/",
+        "/en/volunteers/account/set-password/not-base64/not-a-token/",
+        "/en/volunteers/account/set-password/MQ/choose/",
+    ],
+)
+def test_a_wrong_password_link_is_a_404_with_a_way_on(client, link):
+    VolunteerFactory()
+
+    for response in (client.get(link), client.post(link, {"new_password1": "x", "new_password2": "x"})):
+        assert response.status_code == 404
+        assert response.context["validlink"] is False
+        assert "This link has already been used or has expired." in response.content.decode()
+        assert url("login", language="en") in response.content.decode()
 
 
 def test_a_wrong_password_gets_a_clear_message(client):

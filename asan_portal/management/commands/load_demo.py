@@ -8,8 +8,11 @@ history only gains the days since its last day. --no-history skips the visits an
 
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from appointments.demo import priority_groups_load_demo
+from asan_portal.second_factor import device_secret, second_factor_demo_devices
 from centres.demo import DEMO_PASSWORD, CentresDemoDataError, centres_load_demo, demo_users_create
 from feedback.demo import visits_history_load_demo
 from services.demo import DemoDataError, catalogue_load_demo
@@ -41,7 +44,12 @@ class Command(BaseCommand):
             centres = centres_load_demo()
         except (DemoDataError, CentresDemoDataError) as error:
             raise CommandError(f"Demo data not loaded: {error}") from error
+        priority_groups = priority_groups_load_demo()
         users = demo_users_create()
+        user_model = get_user_model()
+        devices = second_factor_demo_devices(
+            users=user_model.objects.filter(username__in=[spec.username for spec, _created in users]).order_by("pk")
+        )
         volunteers = volunteers_load_demo()
         history = None if no_history else visits_history_load_demo(days=history_days)
         elapsed = time.perf_counter() - started
@@ -53,6 +61,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Centres: {centres.cities} cities, {centres.centres} centres, {centres.holidays} public holidays, "
             f"{centres.offers} offers, {centres.counters} counters, {centres.stops} mobile stops ahead."
+        )
+        self.stdout.write(
+            f"Kiosk priority groups: {priority_groups.created} created, {priority_groups.updated} updated."
         )
         changes = []
         for label, bucket in (("created", catalogue.created), ("updated", catalogue.updated)):
@@ -69,6 +80,14 @@ class Command(BaseCommand):
             note = "" if created else " (already existed, password unchanged)"
             self.stdout.write(f"  {spec.username:<12} {what}{note}")
         self.stdout.write(f"  {'volunteer':<12} volunteer at Baku No. 1 and No. 2 (signs in at /az/accounts/login/)")
+        if devices:
+            self.stdout.write(
+                "Second factor (asked after the password): add these keys to an authenticator app "
+                "(time-based, 6 digits), or print the current code with `manage.py demo_totp_code <username>`:"
+            )
+        for user, device, _created in devices:
+            self.stdout.write(f"  {user.username:<12} key {device_secret(device)}")
+            self.stdout.write(f"  {'':<12} {device.config_url}")
         self.stdout.write(
             f"Volunteers: {volunteers.shifts_created} shifts made for the coming weeks, "
             f"{volunteers.applications_added} applications waiting for review."
