@@ -100,6 +100,8 @@ class Visit:
 
 
 ERROR_PAGES = {"404", "403"}  # Visit names of error pages, which have no URL name
+# The session grant that the booking's private link gives (asan_portal/private_links.py, ADR 19).
+BOOKING = (("private_link:appointment:{d.reference}", "manage_token"),)
 
 
 # A new page is one line here, e.g. a staff page only managers open:
@@ -140,22 +142,45 @@ PAGES = [
     ),
     Visit("appointments:waitlist", (ANON,), "/{lang}/appointments/book/{d.service}/{d.centre}/waitlist/", LANGS),
     Visit("appointments:waitlist_offer", (ANON,), "/{lang}/appointments/waitlist/{d.waitlist_token}/", LANGS),
+    # The private link itself answers 303 to the booking's clean page, which is what is checked.
     Visit("appointments:manage", (ANON,), "/{lang}/appointments/manage/{d.manage_token}/", LANGS),
-    Visit("appointments:manage_cancel", (ANON,), "/{lang}/appointments/manage/{d.manage_token}/cancel/", LANGS),
-    Visit("appointments:manage_move", (ANON,), "/{lang}/appointments/manage/{d.manage_token}/move/", LANGS),
+    Visit("appointments:booking", (ANON,), "/{lang}/appointments/booking/{d.reference}/", LANGS, session=BOOKING),
+    Visit(
+        "appointments:manage_cancel",
+        (ANON,),
+        "/{lang}/appointments/booking/{d.reference}/cancel/",
+        LANGS,
+        session=BOOKING,
+    ),
+    Visit(
+        "appointments:manage_move",
+        (ANON,),
+        "/{lang}/appointments/booking/{d.reference}/move/",
+        LANGS,
+        session=BOOKING,
+    ),
     Visit(
         "appointments:manage_move_time",
         (ANON,),
-        "/{lang}/appointments/manage/{d.manage_token}/move/{d.day}/",
+        "/{lang}/appointments/booking/{d.reference}/move/{d.day}/",
         LANGS,
+        session=BOOKING,
     ),
     Visit(
         "appointments:manage_move_confirm",
         (ANON,),
-        "/{lang}/appointments/manage/{d.manage_token}/move/{d.day}/{d.other_time}/",
+        "/{lang}/appointments/booking/{d.reference}/move/{d.day}/{d.other_time}/",
         LANGS,
+        session=BOOKING,
     ),
     Visit("ratings:rate", (ANON,), "/{lang}/feedback/{d.rating_token}/", LANGS),
+    Visit(
+        "ratings:visit",
+        (ANON,),
+        "/{lang}/feedback/visit/{d.invitation}/",
+        LANGS,
+        session=(("private_link:rating:{d.invitation}", "rating_token"),),
+    ),
     Visit("complaints:new", (ANON,), "/{lang}/feedback/complaints/new/", LANGS),
     Visit(
         "complaints:done",
@@ -182,6 +207,7 @@ PAGES = [
     # Error pages: a URL name of their own that the resolver does not know ("404", "403").
     Visit("404", EVERYONE, "/{lang}/no-such-page/", LANGS, status=404),
     Visit("centres:detail", (ANON,), "/{lang}/centres/no-such-centre/", LANGS, label="unknown", status=404),
+    Visit("403", (OPERATOR,), "/{lang}/dashboard/", status=403),
     # Staff pages of the centre's desk.
     Visit("appointments_staff:home", DESK, "/{lang}/staff/appointments/"),
     Visit("appointments_staff:day", DESK, "/{lang}/staff/appointments/{d.centre}/"),
@@ -191,6 +217,7 @@ PAGES = [
     ),
     Visit("appointments_staff:detail", DESK, "/{lang}/staff/appointments/{d.centre}/{d.reference}/"),
     Visit("appointments_staff:move", DESK, "/{lang}/staff/appointments/{d.centre}/{d.reference}/move/"),
+    Visit("appointments_staff:cancel", DESK, "/{lang}/staff/appointments/{d.centre}/{d.reference}/cancel/"),
     Visit("queue:home", DESK, "/{lang}/queue/{d.centre}/"),
     Visit("queue:kiosk", DESK, "/{lang}/queue/{d.centre}/kiosk/"),
     Visit("queue:kiosk_check_in", DESK, "/{lang}/queue/{d.centre}/kiosk/check-in/"),
@@ -246,7 +273,11 @@ EXCLUDED = {
     "appointments:manage_ics": "iCal file",
     "appointments:book_resend": "POST-only: sends the code again, then redirects",
     "appointments_staff:check_in": "POST-only action, redirects to the detail page",
-    "appointments_staff:cancel": "POST-only action, redirects to the detail page",
+    "appointments_staff:close_counter_lift": "POST-only action on the closures page",
+    "appointments_staff:close_counter_shorten": "POST-only action on the closures page",
+    "volunteers:set-password-choose": "reached by volunteers:set-password's redirect, and checked there",
+    "second-factor-verify": "needs a half-signed-in session: axe runs on it in test_second_factor_journey.py",
+    "second-factor-enrol": "needs a half-signed-in session: axe runs on it in test_second_factor_journey.py",
     "complaints_staff:move": "POST-only action, redirects to the detail page",
     "complaints_staff:answer": "POST-only action, redirects to the detail page",
     "queue:ticket_status": "JSON",
@@ -354,6 +385,7 @@ class Data:
     reference: str = ""
     waitlist_token: str = ""
     rating_token: str = ""
+    invitation: int = 0
     ticket_token: str = ""
     counter: int = 0
     complaint: str = ""
@@ -380,6 +412,7 @@ def _build_data() -> Data:
     from centres.models import Closure, Counter
     from centres.selectors import centre_get
     from feedback.complaints import complaint_submit
+    from feedback.ratings import rating_by_token
     from services.models import Service
     from tests.appointments.factories import citizen
     from tests.feedback.factories import completed_visit, token_from_message
@@ -450,6 +483,7 @@ def _build_data() -> Data:
         reference=confirmed.appointment.reference,
         waitlist_token=waitlist_token,
         rating_token=token_from_message(visit),
+        invitation=rating_by_token(token_from_message(visit)).pk,
         ticket_token=waiting.public_token,
         counter=counter.pk,
         complaint=complaint.tracking_number,
@@ -585,7 +619,8 @@ def test_page_has_no_accessibility_violations(tabs, server, data, django_db_bloc
     path = visit.path.format(lang=lang, d=data)
     with django_db_blocker.unblock():
         if visit.session:
-            _session_cookie(page.context, server, {key: getattr(data, attr) for key, attr in visit.session})
+            values = {key.format(d=data): getattr(data, attr) for key, attr in visit.session}
+            _session_cookie(page.context, server, values)
         open_page(page, f"{server}{path}", expect_status=visit.status)
     assert violations(page, f"{role}-{visit.name}-{visit.label}-{lang}") == []
 
