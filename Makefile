@@ -60,7 +60,7 @@ test: $(DEV_STAMP) browser-deps messages lint audit-code check-services
 audit: audit-code audit-deps
 
 audit-code: $(DEV_STAMP)
-	$(VENV)/bin/bandit -c pyproject.toml -q -r asan_portal services centres appointments feedback volunteers
+	$(VENV)/bin/bandit -c pyproject.toml -q -r asan_portal core services centres appointments feedback volunteers
 
 audit-deps: $(DEV_STAMP)
 	$(PY) -m asan_portal.dependency_audit

@@ -19,6 +19,12 @@ api_v1 = [
     path("", include("feedback.stats_api_urls")),
 ]
 
+# django-otp's device admin shows every user's secret key and QR code to superusers: a lost phone
+# is handled by `manage.py second_factor_reset` instead (asan_portal/second_factor.py). Unregistered
+# before `admin.site.urls` is read below, which fixes the admin's URLs at that moment.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -59,10 +65,6 @@ admin.site.site_header = "ASAN portal"
 # The admin's sign-in shares the portal's lock-out after repeated wrong passwords (asan_portal/lockout.py).
 admin.site.login_form = StaffAuthenticationForm
 admin.site.site_title = "ASAN portal"
-# django-otp's device admin shows every user's secret key and QR code to superusers: a lost phone
-# is handled by `manage.py second_factor_reset` instead (asan_portal/second_factor.py).
-if admin.site.is_registered(TOTPDevice):
-    admin.site.unregister(TOTPDevice)
 
 handler403 = "asan_portal.views.permission_denied"
 handler404 = "asan_portal.views.page_not_found"

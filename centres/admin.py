@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from asan_portal.roles import CENTRE_MANAGER, OPERATOR, role_grant
+from core.admin_inlines import LabelledTabularInline
 
 from .audit import audit_trail
 from .models import (
@@ -85,32 +86,32 @@ class PublicHolidayAdmin(admin.ModelAdmin):
     fieldsets = [(None, {"fields": ["date", _translated_row("name")]})]
 
 
-class OpeningHoursInline(admin.TabularInline):
+class OpeningHoursInline(LabelledTabularInline):
     model = OpeningHours
     fields = ["weekday", "opens_at", "closes_at"]
     extra = 0
 
 
-class ClosureInline(admin.TabularInline):
+class ClosureInline(LabelledTabularInline):
     model = Closure
     fields = ["starts_on", "ends_on", "reason_az", "reason_en", "reason_ru"]
     extra = 0
 
 
-class MobileStopInline(admin.TabularInline):
+class MobileStopInline(LabelledTabularInline):
     model = MobileStop
     fields = ["date", "starts_at", "ends_at", "place_az", "place_en", "place_ru", "latitude", "longitude"]
     extra = 0
 
 
-class CentreServiceInline(admin.TabularInline):
+class CentreServiceInline(LabelledTabularInline):
     model = CentreService
     fields = ["service", "is_active"]
     autocomplete_fields = ["service"]
     extra = 0
 
 
-class CounterInline(admin.TabularInline):
+class CounterInline(LabelledTabularInline):
     model = Counter
     fields = ["number", "label_az", "label_en", "label_ru", "is_active"]
     show_change_link = True  # the services a counter handles are edited on its own page

@@ -8,11 +8,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from appointments.admin import ReadOnlyCentreScopedAdmin
+from core.admin_inlines import LabelledTabularInline
 
 from .models import Complaint, ComplaintEvent
 
 
-class ComplaintEventInline(admin.TabularInline):
+class ComplaintEventInline(LabelledTabularInline):
     model = ComplaintEvent
     fields = ["at", "from_status", "to_status", "by", "note"]
     readonly_fields = fields

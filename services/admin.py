@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from centres.models import CentreService
+from core.admin_inlines import LabelledListEditableMixin, LabelledTabularInline
 
 from . import services as catalogue_services
 from .catalogue_csv import COLUMNS, catalogue_export_csv_bytes, catalogue_import_csv
@@ -47,7 +48,7 @@ class ProviderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
+class CategoryAdmin(LabelledListEditableMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_az", "name_en", "name_ru", "position"]
     list_editable = ["position"]
     search_fields = ["code", "name_az", "name_en", "name_ru"]
@@ -62,21 +63,21 @@ class CategoryAdmin(SimpleHistoryAdmin):
         catalogue_services.category_refresh_search_texts(category=obj)
 
 
-class RequiredDocumentInline(admin.TabularInline):
+class RequiredDocumentInline(LabelledTabularInline):
     model = RequiredDocument
     fields = ["position", "name_az", "name_en", "name_ru"]
     ordering = ["position", "id"]
     extra = 0
 
 
-class FeeOptionInline(admin.TabularInline):
+class FeeOptionInline(LabelledTabularInline):
     model = FeeOption
     fields = ["position", "fee_azn", "processing_days", "processing_days_kind", "label_az", "label_en", "label_ru"]
     ordering = ["position", "fee_azn"]
     extra = 0
 
 
-class CentreServiceInline(admin.TabularInline):
+class CentreServiceInline(LabelledTabularInline):
     model = CentreService
     fields = ["centre", "is_active"]
     autocomplete_fields = ["centre"]

@@ -250,3 +250,21 @@ def test_a_role_given_during_a_session_needs_the_code_within_a_minute():
 
     # then the next page leads to enrolment
     assert urlsplit(client.get("/az/")["Location"]).path == ENROL
+
+
+def test_the_admin_has_no_pages_of_the_devices_and_their_secret_keys():
+    # given a verified superuser and another user's device
+    root = superuser()
+    client = verified_login(Client(), root)
+    device = totp_device_for(staff(OPERATOR))
+
+    # then neither the list nor a device's key or QR code opens (the admin's URLs were fixed
+    # before the device admin was unregistered: issue 12, found by the accessibility walk)
+    for path in (
+        "/az/admin/otp_totp/totpdevice/",
+        f"/az/admin/otp_totp/totpdevice/{device.pk}/config/",
+        f"/az/admin/otp_totp/totpdevice/{device.pk}/qrcode/",
+        f"/az/admin/otp_totp/totpdevice/{device.pk}/change/",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/az/admin/").status_code == 200

@@ -1,0 +1,1 @@
+"""Shared code that imports no app of the project (docs/adr, STYLE.md: the lowest layer)."""
