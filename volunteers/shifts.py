@@ -12,6 +12,10 @@ How the rules hold under concurrency:
 - a volunteer's two overlapping places may be locked by two transactions on two shifts at
   once: the exclusion constraint `signup_no_overlap_per_volunteer` refuses the second; the
   check before it exists only to name the other shift in the message;
+- two such transactions inserting at the same moment can each wait for the other's uncommitted
+  row while checking that constraint; PostgreSQL breaks the cycle by failing one of them with
+  "deadlock detected", which the savepoint around the write turns into the same overlap refusal
+  (the other one holds the place), never a 500 (tests/volunteers/test_signup_races.py);
 - a move locks both shifts in primary-key order, so two moves in opposite directions cannot
   deadlock.
 """
@@ -20,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -170,13 +174,22 @@ def _refuse_overlap(volunteer: Volunteer, shift: Shift, *, by_coordinator: bool,
         )
 
 
+def _is_overlap_deadlock(error: OperationalError) -> bool:
+    """PostgreSQL failed this writer to break a deadlock between two overlapping places."""
+    cause = error.__cause__
+    deadlock = "40P01" in (getattr(cause, "pgcode", None), getattr(cause, "sqlstate", None))
+    return deadlock and "exclusion constraint" in str(error)
+
+
 def _save_signup(signup: ShiftSignup, *, by_coordinator: bool) -> None:
     """Save in a savepoint; the database's refusals become the same errors as the checks."""
     try:
         with transaction.atomic():
             signup.save()
-    except IntegrityError as error:
-        if "signup_no_overlap_per_volunteer" in str(error):
+    except (IntegrityError, OperationalError) as error:
+        if isinstance(error, OperationalError) and not _is_overlap_deadlock(error):
+            raise
+        if isinstance(error, OperationalError) or "signup_no_overlap_per_volunteer" in str(error):
             # Another transaction gave this volunteer an overlapping place a moment ago.
             raise _overlap_error(
                 signup.volunteer,
@@ -293,8 +306,11 @@ def _waitlist_promote(shift: Shift, *, now: dt.datetime) -> list[ShiftSignup]:
         try:
             with transaction.atomic():
                 signup.save(update_fields=["status", "updated_at"])
-        except IntegrityError as error:
-            if "signup_no_overlap_per_volunteer" not in str(error):
+        except (IntegrityError, OperationalError) as error:
+            if isinstance(error, OperationalError):
+                if not _is_overlap_deadlock(error):
+                    raise
+            elif "signup_no_overlap_per_volunteer" not in str(error):
                 raise
             signup.status = S.WAITLISTED  # took an overlapping shift a moment ago: next in line
             continue
