@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from centres.audit import audit_record
 from centres.hours import open_periods
 from centres.models import Centre, CentreService, Counter
+from core.db_errors import is_deadlock
 from services.models import Service
 
 from . import availability, policy
@@ -184,11 +185,6 @@ def _is_overlap_violation(error: IntegrityError) -> bool:
     return "appointment_no_overlap_per_counter" in str(error)
 
 
-def _is_deadlock(error: OperationalError) -> bool:
-    cause = error.__cause__
-    return "40P01" in (getattr(cause, "pgcode", None), getattr(cause, "sqlstate", None))
-
-
 class _Contended(Exception):
     """PostgreSQL broke a deadlock between two writers of overlapping rows by failing this one."""
 
@@ -207,7 +203,7 @@ def _refusing_on_deadlock():
         with transaction.atomic():
             yield
     except OperationalError as error:
-        if _is_deadlock(error):
+        if is_deadlock(error):
             raise _Contended from error
         raise
 

@@ -34,6 +34,7 @@ from appointments.notifications import message_enqueue
 from centres.audit import audit_record
 from centres.hours import holiday_dates, open_periods
 from centres.models import Centre
+from core.db_errors import is_deadlock
 
 from .errors import (
     AlreadySignedUp,
@@ -176,9 +177,7 @@ def _refuse_overlap(volunteer: Volunteer, shift: Shift, *, by_coordinator: bool,
 
 def _is_overlap_deadlock(error: OperationalError) -> bool:
     """PostgreSQL failed this writer to break a deadlock between two overlapping places."""
-    cause = error.__cause__
-    deadlock = "40P01" in (getattr(cause, "pgcode", None), getattr(cause, "sqlstate", None))
-    return deadlock and "exclusion constraint" in str(error)
+    return is_deadlock(error) and "exclusion constraint" in str(error)
 
 
 def _save_signup(signup: ShiftSignup, *, by_coordinator: bool) -> None:
